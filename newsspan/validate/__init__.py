@@ -1,0 +1,105 @@
+"""The validator: four gated layers (files, schema, anchoring, consistency) over a corpus.
+
+A layer runs on a document only when the layers below it passed, so one broken file gives one
+error, not a cascade. Every problem is an Incident; nothing here raises on bad input.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..incidents import Incident, incident, sort_key
+from ..read import DocFiles, JsonSource, discover, read_json, read_raw, relpath
+from ..records import Document
+from .anchoring import check_anchoring
+from .consistency import check_corpus, check_document, guidelines_versions
+from .schema import check_schema
+
+RELEASED_SPLITS = "released_splits.json"
+
+
+@dataclass(slots=True)
+class Report:
+    """What validation found: incidents, and the documents that passed every per-document layer."""
+    incidents: list[Incident] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)
+    checked: int = 0
+
+    @property
+    def errors(self) -> list[Incident]:
+        return [i for i in self.incidents if i.level == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_corpus(root: Path, only: set[str] | None = None) -> Report:
+    """Validate the corpus below `root`; with `only`, report just those documents' problems."""
+    found = discover(root)
+    report = Report(incidents=list(found.incidents))
+    versions = guidelines_versions()
+    passed: dict[str, tuple[JsonSource, Document]] = {}
+    for files in found.docs:
+        incidents, checked = _check_one(files, versions)
+        report.incidents += incidents
+        if checked is not None:
+            passed[files.doc_id] = checked
+    released, released_problems = _released(root)
+    report.incidents += released_problems
+    report.incidents += check_corpus(passed, released)
+    if only is not None:
+        keep = {relpath(p) for d in found.docs if d.doc_id in only for p in (d.annotation, d.raw) if p}
+        report.incidents = [i for i in report.incidents if i.path in keep]
+    report.checked = len(found.docs) if only is None else len(only & {d.doc_id for d in found.docs})
+    report.documents = {doc_id: doc for doc_id, (_, doc) in passed.items()}
+    report.incidents.sort(key=sort_key)
+    return report
+
+
+def _check_one(files: DocFiles, versions: frozenset[str]) -> tuple[list[Incident], tuple[JsonSource, Document] | None]:
+    if files.annotation is None or files.raw is None:
+        return [], None  # pairing incident already reported by discover()
+    raw, raw_problems = read_raw(files.raw)
+    source, json_problems = read_json(files.annotation)
+    incidents = raw_problems + json_problems
+    if raw is None or source is None:
+        return incidents, None
+    mismatch = _doc_id_mismatch(source, files.doc_id)
+    if mismatch:
+        return incidents + [mismatch], None
+    schema_problems = check_schema(source)
+    if schema_problems:
+        return incidents + schema_problems, None
+    anchoring_problems = check_anchoring(source, raw.data, raw.text)
+    if anchoring_problems:
+        return incidents + anchoring_problems, None
+    doc = Document.from_json(source.value, raw.text)
+    doc_problems = check_document(source, doc, versions)
+    blocking = [i for i in doc_problems if i.level == "error"]
+    return incidents + doc_problems, (None if blocking else (source, doc))
+
+
+def _doc_id_mismatch(source: JsonSource, stem: str) -> Incident | None:
+    value = source.value.get("doc_id") if isinstance(source.value, dict) else None
+    if isinstance(value, str) and value != stem:
+        line, col = source.locate("/doc_id")
+        return incident("NS112", source.where, line, col, f"doc_id is {value!r} but the file is named {stem!r}",
+                        f"set \"doc_id\": \"{stem}\", or rename both files of the document (ids are never reused)")
+    return None
+
+
+def _released(root: Path) -> tuple[dict[str, str], list[Incident]]:
+    """Splits of released documents, which must never change."""
+    path = root / RELEASED_SPLITS
+    if not path.is_file():
+        return {}, []
+    source, problems = read_json(path)
+    if source is None:
+        return {}, problems
+    value = source.value
+    if not (isinstance(value, dict) and all(isinstance(v, dict) and isinstance(v.get("split"), str) for v in value.values())):
+        return {}, [incident("NS206", source.where, 1, 1, "released splits must map each doc id to {\"split\": ..., \"version\": ...}",
+                             "restore the file from git; it is written when a version is released")]
+    return {doc_id: entry["split"] for doc_id, entry in value.items()}, []
