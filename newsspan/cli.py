@@ -51,6 +51,31 @@ def run_validate(paths: list[str], fmt: str, out=sys.stdout) -> tuple[int, list[
     return (EXIT_INVALID if any(not r.ok for r in reports) else EXIT_OK), reports
 
 
+def run_build(force: bool, out: Path | None) -> int:
+    """The main job: validate the corpus; only a clean corpus is built."""
+    from .release import DIST, build_release
+    from .write import BuildRefused
+
+    status, reports = run_validate([], "text")
+    if status != EXIT_OK:
+        print("build: not built, fix the errors above first", file=sys.stderr)
+        return status
+    try:
+        target = build_release(reports[0].documents, out_root=out or DIST, force=force)
+    except BuildRefused as err:
+        print(f"build: refused: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"build: wrote {_shown(target)}")
+    return EXIT_OK
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build_dataset.py", description="NewsSpan: validate the corpus and build the dataset. "
                                      "Without a command: validate, then build.")
@@ -58,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check annotation and raw files; report every problem with file:line:col")
     val.add_argument("paths", nargs="*", help="corpus folders or files inside one (default: corpus/)")
     val.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="output format (default: text)")
+    build = sub.add_parser("build", help="validate, then build dist/<version>/ (Parquet, card, Croissant, manifest)")
+    build.add_argument("--force", action="store_true", help="overwrite an existing build of this version made from other inputs")
+    build.add_argument("--out", type=Path, default=None, help="output root (default: dist/)")
     sub.add_parser("codes", help="print the table of validation codes (Markdown)")
     sub.add_parser("docs", help="regenerate the generated blocks of README.md and DATASHEET.md")
     return parser
@@ -77,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             for path in write_docs():
                 print(f"updated {path}")
             return EXIT_OK
-        return run_validate([], "text")[0]
+        if args.command == "build":
+            return run_build(force=args.force, out=args.out)
+        return run_build(force=False, out=None)
     except UsageError as err:
         print(f"build_dataset.py: error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -31,9 +31,45 @@ def block(text: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
+def figures_markdown(table: dict) -> str:
+    """Corpus figures from built rows (config -> split -> rows), as Markdown tables."""
+    from .card import _table, label_counts
+    from .records import SPLITS
+
+    docs = [r for s in SPLITS for r in table["documents"][s]]
+    tokens = sum(len(r["tokens"]) for s in SPLITS for r in table["ner"][s])
+    overview = _table(["figure"] + list(SPLITS) + ["total"], [
+        [name] + [len(table[config][s]) for s in SPLITS] + [sum(len(table[config][s]) for s in SPLITS)]
+        for name, config in (("documents", "documents"), ("text blocks", "blocks"), ("quotes", "quotes"))])
+    sizes = _table(["figure", "value"], [
+        ["publishers", len({r["publisher"] for r in docs})],
+        ["raw characters (code points)", sum(len(r["raw_text"]) for r in docs)],
+        ["clean_text characters", sum(len(r["clean_text"]) for r in docs)],
+        ["NER tokens", tokens],
+        ["near-duplicate groups", len({r["near_duplicate_group"] for r in docs if r["near_duplicate_group"]})],
+    ])
+    counts = label_counts(table)
+    labels = _table(["layer", "label", "count"], [
+        [layer, label, n] for layer, c in counts.items() for label, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))])
+    return "\n\n".join([overview, sizes, labels])
+
+
+def load_example() -> str:
+    from .card import LOAD_EXAMPLE
+    from .release import project_version
+    return "```python\n" + LOAD_EXAMPLE.format(version=project_version()) + "\n```"
+
+
 def generated_blocks() -> dict[str, dict[str, str]]:
     """For each doc file, the generated blocks it holds and their current content."""
-    return {"README.md": {"codes": codes_table()}}
+    from .release import rows_by_split
+    from .validate import validate_corpus
+
+    table = rows_by_split(validate_corpus(REPO / "corpus").documents)
+    return {
+        "README.md": {"codes": codes_table(), "load-example": load_example(), "figures": figures_markdown(table)},
+        "DATASHEET.md": {"figures": figures_markdown(table)},
+    }
 
 
 def write_docs() -> list[str]:

@@ -1,9 +1,52 @@
-"""Generated parts of the docs must match what the code generates now."""
-from newsspan.docs import block, codes_table
+"""Generated parts of the docs must match what the code and the data give now."""
+import itertools
+import re
+import subprocess
+import sys
 
-from conftest import REPO
+import pyarrow.parquet as pq
+
+from newsspan.docs import block, codes_table, figures_markdown, load_example
+from newsspan.features import CONFIGS
+from newsspan.neardup import jaccard, shingles
+from newsspan.records import SPLITS
+
+from conftest import CORPUS, REPO
+
+
+def _read(name: str) -> str:
+    return (REPO / name).read_text(encoding="utf-8")
 
 
 def test_readme_code_table_is_current():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert block(readme, "codes") == codes_table(), "run: python build_dataset.py docs"
+    assert block(_read("README.md"), "codes") == codes_table(), "run: python3 build_dataset.py docs"
+
+
+def test_figures_in_readme_and_datasheet_match_the_built_release(release):
+    table = {c: {s: [r for p in sorted((release / "data" / c).glob(f"{s}-*.parquet")) for r in pq.read_table(p).to_pylist()]
+                 for s in SPLITS} for c in CONFIGS}
+    expected = figures_markdown(table)
+    assert block(_read("DATASHEET.md"), "figures") == expected, "run: python3 build_dataset.py docs"
+    assert block(_read("README.md"), "figures") == expected, "run: python3 build_dataset.py docs"
+
+
+def test_readme_load_example_is_current_and_runs(release, tmp_path):
+    readme_block = block(_read("README.md"), "load-example")
+    assert readme_block == load_example()
+    code = readme_block.removeprefix("```python\n").removesuffix("\n```")
+    assert len(code.strip().splitlines()) <= 5
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / release.name).symlink_to(release, target_is_directory=True)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[0] in {"independent-kherson-retreat-complete", "nytimes-kherson-officials-flee"}
+
+
+def test_readme_near_duplicate_figures_are_true():
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in (CORPUS / "raw").iterdir()}
+    scores = {(a, b): jaccard(shingles(texts[a]), shingles(texts[b])) for a, b in itertools.combinations(sorted(texts), 2)}
+    group = [s for (a, b), s in scores.items() if a.startswith("moscowtimes") and b.startswith("moscowtimes")]
+    others = [s for (a, b), s in scores.items() if not (a.startswith("moscowtimes") and b.startswith("moscowtimes"))]
+    said = re.search(r"score ([0-9.]+), every other pair at most ([0-9.]+)", _read("README.md"))
+    assert f"{group[0]:.2f}" == said.group(1)
+    assert max(others) <= float(said.group(2))

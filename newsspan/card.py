@@ -1,0 +1,176 @@
+"""The release's dataset card (README.md with Hugging Face YAML), generated from the built rows."""
+from __future__ import annotations
+
+from collections import Counter
+
+import yaml
+from datasets import ClassLabel, Features, List
+
+from .features import BLOCK_KINDS, CONFIGS, DESCRIPTIONS
+from .records import BOILERPLATE_LABELS, ENTITY_LABELS, QUOTE_TYPES, SPLITS
+
+LOAD_EXAMPLE = '''from datasets import load_dataset
+
+docs = load_dataset("dist/{version}", "documents", split="test")
+names = docs.features["boilerplate"].feature["label"].names
+print(docs[0]["id"], [names[s["label"]] for s in docs[0]["boilerplate"]])'''
+
+
+def _size_category(n: int) -> str:
+    for limit, name in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")):
+        if n < limit:
+            return name
+    return "n>1M"
+
+
+def _front_matter(version: str, fingerprint: str, table: dict, files: list) -> dict:
+    sizes = {(f.config, f.split): 0 for f in files if f.config}
+    for f in files:
+        if f.config:
+            sizes[(f.config, f.split)] += f.bytes
+    n_docs = sum(len(table["documents"][s]) for s in SPLITS)
+    return {
+        "pretty_name": "NewsSpan",
+        "license": "other",
+        "license_name": "newsspan-mixed",
+        "license_details": "Annotations: CC BY 4.0. Raw page texts: copyright of their publishers, redistributed for "
+                           "non-commercial research on text extraction.",
+        "language": ["en"],
+        "multilinguality": ["monolingual"],
+        "task_categories": ["token-classification", "text-classification"],
+        "task_ids": ["named-entity-recognition"],
+        "size_categories": [_size_category(n_docs)],
+        "annotations_creators": ["expert-generated"],
+        "language_creators": ["found"],
+        "source_datasets": ["original"],
+        "newsspan": {"version": version, "source_fingerprint": fingerprint},
+        "configs": [
+            {"config_name": config, "data_files": [
+                {"split": split, "path": sorted(f.path for f in files if f.config == config and f.split == split)}
+                for split in SPLITS]}
+            for config in CONFIGS],
+        "dataset_info": [
+            {"config_name": config, "features": features._to_yaml_list(),
+             "splits": [{"name": split, "num_bytes": sizes[(config, split)], "num_examples": len(table[config][split])}
+                        for split in SPLITS],
+             "download_size": sum(sizes[(config, s)] for s in SPLITS),
+             "dataset_size": sum(sizes[(config, s)] for s in SPLITS)}
+            for config, features in CONFIGS.items()],
+    }
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _describe_feature(feature) -> str:
+    if isinstance(feature, ClassLabel):
+        return "class label: " + ", ".join(feature.names)
+    if isinstance(feature, List):
+        return "list of " + _describe_feature(feature.feature)
+    if isinstance(feature, dict):
+        return "struct {" + ", ".join(f"{k}: {_describe_feature(v)}" for k, v in feature.items()) + "}"
+    return getattr(feature, "dtype", type(feature).__name__)
+
+
+def _fields(features: Features) -> str:
+    return _table(["field", "type"], [[f"`{name}`", _describe_feature(f)] for name, f in features.items()])
+
+
+def label_counts(table: dict) -> dict[str, Counter]:
+    docs = [row for split in SPLITS for row in table["documents"][split]]
+    blocks = [row for split in SPLITS for row in table["blocks"][split]]
+    return {
+        "boilerplate spans": Counter(BOILERPLATE_LABELS[s["label"]] for d in docs for s in d["boilerplate"]),
+        "boilerplate characters": _char_counts(docs),
+        "entity mentions": Counter(ENTITY_LABELS[e["label"]] for d in docs for e in d["entities"]),
+        "quotes": Counter(QUOTE_TYPES[q["type"]] for d in docs for q in d["quotes"]),
+        "blocks": Counter(BLOCK_KINDS[b["kind"]] for b in blocks),
+    }
+
+
+def _char_counts(docs: list[dict]) -> Counter:
+    counts: Counter = Counter()
+    for d in docs:
+        for s in d["boilerplate"]:
+            counts[BOILERPLATE_LABELS[s["label"]]] += s["end"] - s["start"]
+    return counts
+
+
+def render_card(version: str, fingerprint: str, table: dict, files: list) -> str:
+    meta = yaml.safe_dump(_front_matter(version, fingerprint, table, files), sort_keys=False, allow_unicode=True, width=1000)
+    split_rows = [[config] + [len(table[config][s]) for s in SPLITS] for config in CONFIGS]
+    counts = label_counts(table)
+    label_sections = "\n\n".join(
+        f"**{name}**\n\n" + _table(["label", "count"], sorted(([k, v] for k, v in c.items()), key=lambda r: (-r[1], r[0]))) for name, c in counts.items())
+    configs = "\n\n".join(f"### `{c}`\n\n{DESCRIPTIONS[c]}\n\n{_fields(f)}" for c, f in CONFIGS.items())
+    from .release import citation
+    return f"""---
+{meta}---
+
+# NewsSpan {version}
+
+Scraped news pages kept byte-exact, with standoff annotations: character-level **boilerplate**
+spans (9 labels), **named-entity** mentions (8 OntoNotes types) and **quotations** with speaker and
+cue. Built from source fingerprint `{fingerprint}`.
+
+## Splits
+
+{_table(["config"] + list(SPLITS), split_rows)}
+
+Splits are recorded per document and never change once released; captures of the same article
+(near-duplicate groups, and any pair with word 5-gram Jaccard >= 0.30) always share a split.
+
+## Configs and fields
+
+Offsets are Unicode code points into `raw_text`, half-open `[start, end)`. Class labels are stored
+as integers; their names are in the features.
+
+{configs}
+
+## Derived fields
+
+- `clean_text` = `raw_text` with every boilerplate character deleted, then trailing whitespace
+  stripped from each line, runs of blank lines collapsed to one, and blank lines at both ends
+  removed.
+- Blocks are the lines of `raw_text` that contain non-whitespace, trimmed; `kind` is `content`
+  (no boilerplate character), `boilerplate` (all non-space characters are boilerplate) or
+  `mixed`; `boilerplate_fraction` counts non-space characters.
+- NER tokens match `\\w+|[^\\w\\s]` within a block and are further split at gold entity
+  boundaries, so every mention is a whole number of tokens; tags are BIO.
+- A quote's `content` joins its segments with one space; `context` is the block(s) it lies in.
+
+## Label distribution
+
+{label_sections}
+
+## Loading
+
+```python
+{LOAD_EXAMPLE.format(version=version)}
+```
+
+Also: `load_dataset("parquet", data_files={{"test": "dist/{version}/data/ner/test-*.parquet"}})`, and
+`streaming=True` with either form.
+
+## Versioning
+
+The version is set in `pyproject.toml`; `CHANGELOG.md` says what changed in the data (patch: same
+records, minor: records added, major: records changed). A built version is never rebuilt from
+different inputs. `MANIFEST.json` lists every file with its sha256, and each Parquet file carries
+the version and source fingerprint in its key-value metadata.
+
+## Citation
+
+```bibtex
+{citation(version)}
+```
+
+## License and rights
+
+Annotations are released under CC BY 4.0. The raw page texts remain the copyright of their
+publishers (each document's `rights` field) and are redistributed only for non-commercial
+research on text extraction.
+"""
