@@ -74,15 +74,28 @@ def fingerprints(corpus: Path = CORPUS) -> Fingerprints:
     return Fingerprints(_tree_hash(inputs), _tree_hash(code))
 
 
-def _check_rebuild(target: Path, prints: Fingerprints, force: bool) -> None:
+_BUMP = ("a released version never changes. Bump the version in pyproject.toml and add a CHANGELOG.md "
+         "entry, or pass --force to overwrite an unreleased build")
+
+
+def _check_inputs(target: Path, prints: Fingerprints, force: bool) -> None:
     if not target.exists() or force:
         return
     manifest = read_manifest(target) or {}
-    if manifest.get("source_fingerprint") == prints.source and manifest.get("code_fingerprint") == prints.code:
+    if manifest.get("source_fingerprint") != prints.source:
+        raise BuildRefused(f"{target} was built from different inputs; {_BUMP}")
+
+
+def _check_same_data(target: Path, files: list["OutputFile"], force: bool) -> None:
+    """Same inputs but changed code: allowed only when the data files come out identical."""
+    if not target.exists() or force:
         return
-    raise BuildRefused(f"{target} was built from different inputs or code; a released version never changes. "
-                       "Bump the version in pyproject.toml and add a CHANGELOG.md entry, or pass --force "
-                       "to overwrite an unreleased build")
+    before = {f["path"]: f["sha256"] for f in (read_manifest(target) or {}).get("files", []) if f["path"].startswith("data/")}
+    after = {f.path: f.sha256 for f in files}
+    if before != after:
+        changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+        raise BuildRefused(f"{target}: the code now derives different data from the same inputs "
+                           f"({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''}); {_BUMP}")
 
 
 def rows_by_split(documents: dict[str, Document]) -> dict[str, dict[str, list[dict]]]:
@@ -133,11 +146,12 @@ def build_release(documents: dict[str, Document], out_root: Path = DIST, force: 
     target = out_root / version
     with build_lock(out_root):
         clean_stale_staging(out_root)
-        _check_rebuild(target, prints, force)
+        _check_inputs(target, prints, force)
         staging = staging_dir(out_root, version)
         try:
             table = rows_by_split(documents)
             files = _write_data(staging, table, version, prints)
+            _check_same_data(target, files, force)
             (staging / "README.md").write_text(render_card(version, prints.source, table, files), encoding="utf-8")
             files.append(_describe(staging, "README.md", None))
             croissant = croissant_metadata(staging, version=version, files=[_file_dict(f) for f in files if f.config],

@@ -139,3 +139,13 @@ def test_build_command_writes_the_release(tmp_path):
                           cwd=REPO, capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / release_mod.project_version()).is_dir()
+
+
+def test_same_inputs_but_different_derived_rows_are_refused(corpus_copy, out, monkeypatch):
+    target = _build(corpus_copy, out)
+    before = _snapshot(target)
+    real = release_mod.DERIVERS["blocks"]
+    monkeypatch.setitem(release_mod.DERIVERS, "blocks", lambda doc: (dict(r, text=r["text"].upper()) for r in real(doc)))
+    with pytest.raises(BuildRefused, match="derives different data"):
+        _build(corpus_copy, out)
+    assert _snapshot(target) == before
