@@ -44,3 +44,18 @@ def test_schema_refs_are_local():
 
 def test_schema_file_is_plain_utf8_json():
     json.loads(SCHEMA_PATH.read_bytes().decode("utf-8"))
+
+
+def test_validation_never_touches_the_network(monkeypatch):
+    import socket
+
+    from conftest import CORPUS
+    from newsspan.validate import validate_corpus
+    from newsspan.validate.schema import validator
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    validator.cache_clear()
+    assert validate_corpus(CORPUS).ok
