@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from .features import BLOCK_KINDS, NER_TAGS, SPEAKER_KINDS
-from .records import BOILERPLATE_LABELS, ENTITY_LABELS, QUOTE_TYPES, Document, LabelledSpan
+from .records import (BLOCK_KINDS, BOILERPLATE_LABELS, ENTITY_LABELS, NER_TAGS, QUOTE_TYPES, SPEAKER_KINDS, Document,
+                      LabelledSpan)
 
 TOKEN = re.compile(r"\w+|[^\w\s]")
 _BLANK_RUNS = re.compile(r"\n{3,}")

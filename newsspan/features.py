@@ -3,11 +3,7 @@ from __future__ import annotations
 
 from datasets import ClassLabel, Features, List, Value
 
-from .records import BOILERPLATE_LABELS, ENTITY_LABELS, QUOTE_TYPES
-
-BLOCK_KINDS = ("content", "boilerplate", "mixed")
-SPEAKER_KINDS = ("entity", "description", "unknown")
-NER_TAGS = ("O",) + tuple(f"{p}-{label}" for label in ENTITY_LABELS for p in ("B", "I"))
+from .records import BLOCK_KINDS, BOILERPLATE_LABELS, ENTITY_LABELS, NER_TAGS, QUOTE_TYPES, SPEAKER_KINDS
 
 _offsets = {"start": Value("int32"), "end": Value("int32")}
 _span = {**_offsets, "text": Value("string")}

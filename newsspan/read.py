@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from json_source_map import calculate as source_map
+from json_source_map.errors import BaseError as SourceMapError
 
 from .incidents import Incident, incident
 
@@ -20,7 +22,12 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_RAW_BYTES = 5 * 1024 * 1024
 MAX_JSON_BYTES = 20 * 1024 * 1024
 MAX_JSON_DEPTH = 32
+# An offset has at most a dozen digits; Python refuses to parse integers of more than 4300.
+MAX_NUMBER_DIGITS = 100
 BOM = b"\xef\xbb\xbf"
+# Device names that Windows cannot use as a file name, whatever the extension.
+RESERVED_IDS = frozenset(["con", "prn", "aux", "nul"] + [f"{dev}{n}" for dev in ("com", "lpt") for n in range(10)])
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +49,18 @@ def relpath(path: Path, base: Path | None = None) -> str:
     # abspath, not resolve(): a symbolic link must be reported under its own name.
     base = Path(os.path.abspath(base or Path.cwd()))
     try:
-        return Path(os.path.abspath(path)).relative_to(base).as_posix()
+        return printable(Path(os.path.abspath(path)).relative_to(base).as_posix())
     except ValueError:
-        return path.as_posix()
+        return printable(path.as_posix())
+
+
+def printable(name: str) -> str:
+    """A file name safe to print: undecodable bytes and control characters as escapes."""
+    # A name from a stranger's pull request may hold a newline, a terminal escape or a byte
+    # that is not UTF-8; printed as is it would forge output lines or crash the writer.
+    if name.isprintable():
+        return name
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
 def discover(root: Path) -> Discovery:
@@ -52,27 +68,41 @@ def discover(root: Path) -> Discovery:
     found = Discovery()
     annotations: dict[str, Path] = {}
     raws: dict[str, list[Path]] = {}
-    for path in _listing(root / ANNOTATION_DIR):
+    for path in _listing(root / ANNOTATION_DIR, found):
         if path.suffix == ".json" and SLUG.match(path.stem):
             annotations[path.stem] = path
         else:
             found.incidents.append(_bad_name(path, "`<doc_id>.json`"))
-    for path in _listing(root / RAW_DIR):
+    for path in _listing(root / RAW_DIR, found):
         if path.suffix in RAW_SUFFIXES and SLUG.match(path.stem):
             raws.setdefault(path.stem, []).append(path)
         else:
             found.incidents.append(_bad_name(path, "`<doc_id>.txt` or `<doc_id>.md`"))
+    for reserved in sorted(RESERVED_IDS & (set(annotations) | set(raws))):
+        found.incidents.extend(_reserved(p) for p in [annotations.pop(reserved, None), *raws.pop(reserved, [])] if p)
+    linked = {name for name in (ANNOTATION_DIR, RAW_DIR) if (root / name).is_symlink()}
     for doc_id in sorted(set(annotations) | set(raws)):
         found.docs.append(DocFiles(doc_id, annotations.get(doc_id), _one_raw(raws.get(doc_id, []), found)))
-    for doc in found.docs:
-        found.incidents.extend(_pairing(doc, root))
+    if not linked:  # a partner in a refused (linked) folder is unknown, not missing: one error, not two
+        for doc in found.docs:
+            found.incidents.extend(_pairing(doc, root))
     return found
 
 
-def _listing(folder: Path) -> list[Path]:
+def _listing(folder: Path, found: Discovery) -> list[Path]:
+    if folder.is_symlink():
+        found.incidents.append(incident("NS113", relpath(folder), 1, 1, f"the {folder.name}/ folder is a symbolic link",
+                                        f"make {folder.name}/ a real folder inside the corpus; a link may point anywhere"))
+        return []
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _reserved(path: Path) -> Incident:
+    return incident("NS117", relpath(path), 1, 1,
+                    f"{path.stem!r} is a device name on Windows: {path.name} cannot be checked out there",
+                    "choose another id (publisher and story words, e.g. `<publisher>-<story>`) for both files")
 
 
 def _bad_name(path: Path, expected: str) -> Incident:
@@ -167,7 +197,11 @@ class JsonSource:
     @cached_property
     def _map(self) -> dict:
         # Only built when a problem must be located: most files never need it.
-        return source_map(self.text)
+        try:
+            return source_map(_int_digits_capped(self.text))
+        except (SourceMapError, ValueError, RecursionError):
+            # Locations are a courtesy: a map that cannot be built leaves every problem at 1:1.
+            return {}
 
     def locate(self, pointer: str, key: bool = False) -> tuple[int, int]:
         """1-based line:col of the value (or key) at `pointer`, else of its nearest ancestor."""
@@ -181,14 +215,43 @@ class JsonSource:
             pointer = pointer.rsplit("/", 1)[0]
 
 
+_LONG_INT = re.compile(rf"(?<![0-9.eE+-])(-?)([0-9]{{{MAX_NUMBER_DIGITS + 1},}})(?![0-9.eE])")
+
+
+def _int_digits_capped(text: str) -> str:
+    """The text with every over-long integer written as a float of the same length.
+
+    The source map parses the text again with plain json.loads, which refuses integers of more
+    than 4300 digits; read_json has refused them already (NS116), and lengths, hence positions,
+    are kept.
+    """
+    return _LONG_INT.sub(lambda m: m.group(1) + "1e" + "0" * (len(m.group(2)) - 2), text)
+
+
 class _Pairs(dict):
     """A JSON object that remembers keys given twice (the standard library keeps the last)."""
     duplicates: list[str]
 
 
 class _NonFinite:
+    """NaN, Infinity, or a number too large for a float (1e400 would silently read as infinity)."""
     def __init__(self, token: str):
         self.token = token
+
+
+class _LongNumber:
+    """An integer with more digits than MAX_NUMBER_DIGITS, kept unparsed."""
+    def __init__(self, token: str):
+        self.token = token
+
+
+def _parse_float(token: str) -> float | _NonFinite:
+    value = float(token)
+    return value if math.isfinite(value) else _NonFinite(token)
+
+
+def _parse_int(token: str) -> int | _LongNumber:
+    return int(token) if len(token.lstrip("-")) <= MAX_NUMBER_DIGITS else _LongNumber(token)
 
 
 def _pairs_hook(pairs: list[tuple[str, Any]]) -> _Pairs:
@@ -215,7 +278,8 @@ def read_json(path: Path) -> tuple[JsonSource | None, list[Incident]]:
         return None, [incident("NS105", where, line, col, f"byte 0x{data[err.start]:02x} is not UTF-8",
                                "save the file as UTF-8; write non-ASCII characters as they are or as \\uXXXX escapes")]
     try:
-        value = json.loads(text, object_pairs_hook=_pairs_hook, parse_constant=_NonFinite)
+        value = json.loads(text, object_pairs_hook=_pairs_hook, parse_constant=_NonFinite,
+                           parse_float=_parse_float, parse_int=_parse_int)
     except json.JSONDecodeError as err:
         return None, [incident("NS107", where, err.lineno, err.colno, f"invalid JSON: {err.msg}",
                                "fix the syntax at this position (a missing comma, quote or bracket is the usual cause)")]
@@ -252,10 +316,41 @@ def _strict_json_problems(source: JsonSource):
                 line, col = source.locate(f"{pointer}/{escape_pointer(key)}", key=True)
                 yield incident("NS108", source.where, line, col, f"key {key!r} appears twice in the object at {pointer or '/'}",
                                "keep one of the two entries; JSON readers disagree on which one wins")
+            yield from _surrogate_keys(source, pointer, node)
         elif isinstance(node, _NonFinite):
             line, col = source.locate(pointer)
-            yield incident("NS109", source.where, line, col, f"{node.token} is not a JSON number",
+            spelled = node.token.lstrip("-") in ("NaN", "Infinity")
+            what = "is not a JSON number" if spelled else "is too large: it reads as infinity"
+            yield incident("NS109", source.where, line, col, f"{_clip(node.token)} {what}",
                            "use a finite integer (offsets count code points from 0)")
+        elif isinstance(node, _LongNumber):
+            line, col = source.locate(pointer)
+            digits = len(node.token.lstrip("-"))
+            yield incident("NS116", source.where, line, col, f"a number with {digits} digits ({_clip(node.token)})",
+                           f"numbers here are offsets of at most {MAX_NUMBER_DIGITS} digits: write the code-point offset")
+        elif isinstance(node, str) and _SURROGATE.search(node):
+            line, col = source.locate(pointer)
+            yield _surrogate(source.where, line, col, f"the string at {pointer or '/'}", node)
+
+
+def _surrogate_keys(source: JsonSource, pointer: str, obj: dict):
+    for key in obj:
+        if _SURROGATE.search(key):
+            # The source map names keys as written, escapes and all.
+            line, col = source.locate(f"{pointer}/{json.dumps(key)[1:-1]}", key=True)
+            yield _surrogate(source.where, line, col, f"a key of the object at {pointer or '/'}", key)
+
+
+def _surrogate(where: str, line: int, col: int, what: str, value: str) -> Incident:
+    # A lone surrogate is half of a UTF-16 pair: no character, and not writable as UTF-8.
+    code_point = ord(_SURROGATE.search(value).group())
+    return incident("NS115", where, line, col, f"{what} has the escape \\u{code_point:04x}, half of a UTF-16 surrogate pair",
+                    "write the character itself, or both halves of its pair (e.g. \\ud83d\\ude00 for an emoji); "
+                    "copy text from the raw file")
+
+
+def _clip(token: str, limit: int = 24) -> str:
+    return token if len(token) <= limit else token[:limit] + "..."
 
 
 def walk(value: Any, pointer: str = ""):

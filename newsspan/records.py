@@ -10,6 +10,9 @@ QUOTE_TYPES = ("direct", "indirect")
 SPLITS = ("train", "validation", "test")
 STATUSES = ("draft", "reviewed", "gold")
 SPEAKER_ENTITY_LABELS = ("PERSON", "ORG", "NORP", "GPE")
+BLOCK_KINDS = ("content", "boilerplate", "mixed")
+SPEAKER_KINDS = ("entity", "description", "unknown")
+NER_TAGS = ("O",) + tuple(f"{p}-{label}" for label in ENTITY_LABELS for p in ("B", "I"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,19 +3,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import sys
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .derive import DERIVERS
 from .features import CONFIGS
 from .records import SPLITS, Document
-from .write import (BuildRefused, build_lock, clean_stale_staging, publish, read_manifest, sha256_file,
-                    shard_paths, staging_dir, write_parquet)
+from .validate.cache import BuildCache, piece_key
+from .validate.parallel import ChangedSinceValidation, StoredDoc, StoredDocuments, ordered_map, resolve_jobs
+from .write import (BuildRefused, build_lock, clean_stale_staging, plan_shards, publish, read_manifest,
+                    record_batches, sha256_file, shard_path, staging_dir, write_parquet)
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -115,18 +123,200 @@ def library_versions() -> dict[str, str]:
     return found
 
 
-def _write_data(staging: Path, table: dict, version: str, prints: Fingerprints) -> list[OutputFile]:
+# -- streaming the rows into shards --------------------------------------------------------------
+# Each (config, split, shard) is one task over a run of whole documents, in id order: its rows are
+# derived document by document and written row group by row group, so memory holds about one row
+# group, never the corpus. Tasks are independent, so worker processes can write them; the files
+# come out the same. With a cache, the rows of every piece of a shard (about a megabyte of raw
+# text) are kept as Arrow IPC under the hash of the piece's documents and the code: a rebuild
+# derives again only the pieces whose documents changed. The Parquet files are encoded again
+# whole: each one carries the corpus fingerprint, and a Parquet file cannot be patched in place.
+
+CACHE_PIECE_RAW_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryDoc:
+    """A document already in memory, in the shape of a `StoredDoc` as far as the build needs."""
+    document: Document
+
+    @property
+    def split(self) -> str:
+        return self.document.split
+
+    @property
+    def raw_bytes(self) -> int:
+        return len(self.document.raw_text.encode("utf-8"))
+
+    def load(self) -> Document:
+        return self.document
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    docs: tuple[StoredDoc | MemoryDoc, ...]
+    cache_key: str | None  # None for documents held in memory, which have no file hashes
+
+
+@dataclass(frozen=True, slots=True)
+class ShardTask:
+    config: str
+    split: str
+    path: str
+    pieces: tuple[Piece, ...]
+
+    @property
+    def raw_bytes(self) -> int:
+        return sum(d.raw_bytes for piece in self.pieces for d in piece.docs)
+
+
+@dataclass(frozen=True, slots=True)
+class _ShardJob:
+    staging: Path
+    extra: dict[str, str]
+    cache: BuildCache | None
+
+
+def _doc_refs(documents: Mapping[str, Document]) -> list[StoredDoc | MemoryDoc]:
+    if isinstance(documents, StoredDocuments):
+        return [documents.stored(doc_id) for doc_id in sorted(documents)]
+    return [MemoryDoc(documents[doc_id]) for doc_id in sorted(documents)]
+
+
+def _pieces(docs: list[StoredDoc | MemoryDoc], config: str, code: str) -> tuple[Piece, ...]:
+    found = []
+    for run in plan_shards([d.raw_bytes for d in docs], CACHE_PIECE_RAW_BYTES):
+        members = tuple(docs[i] for i in run)
+        cacheable = members and all(isinstance(d, StoredDoc) for d in members)
+        found.append(Piece(members, piece_key(code, config, [d.content_digest for d in members]) if cacheable else None))
+    return tuple(found)
+
+
+def plan_tasks(documents: Mapping[str, Document], code: str) -> list[ShardTask]:
+    """Every shard to write, config by config, split by split; documents in id order."""
+    refs = _doc_refs(documents)
+    tasks = []
+    for config in CONFIGS:
+        for split in SPLITS:
+            members = [r for r in refs if r.split == split]
+            runs = plan_shards([r.raw_bytes for r in members])
+            for i, run in enumerate(runs):
+                pieces = _pieces([members[j] for j in run], config, code)
+                tasks.append(ShardTask(config, split, shard_path(config, split, i, len(runs)), pieces))
+    return tasks
+
+
+def _derived(config: str, docs: tuple[StoredDoc | MemoryDoc, ...]) -> Iterator[dict]:
+    derive = DERIVERS[config]
+    for ref in docs:
+        yield from derive(ref.load())
+
+
+def _piece_batches(job: _ShardJob, config: str, piece: Piece) -> Iterator[pa.RecordBatch]:
+    schema = CONFIGS[config].arrow_schema
+    kept = job.cache.path(piece.cache_key) if job.cache is not None and piece.cache_key else None
+    if kept is not None and kept.is_file():
+        yield from _cached_batches(kept)
+        return
+    batches = record_batches(_derived(config, piece.docs), schema)
+    yield from batches if kept is None else _keeping(batches, kept, schema)
+
+
+def _cached_batches(path: Path) -> Iterator[pa.RecordBatch]:
+    with pa.OSFile(str(path)) as source:
+        reader = pa.ipc.open_file(source)
+        for i in range(reader.num_record_batches):
+            yield reader.get_batch(i)
+
+
+def _keeping(batches: Iterator[pa.RecordBatch], path: Path, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """Pass the batches on, and keep them in the cache once all went through."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with pa.OSFile(str(partial), "wb") as sink, \
+                pa.ipc.new_file(sink, schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+                yield batch
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_shard(job: _ShardJob, task: ShardTask) -> OutputFile:
+    """Write one shard, taking the rows of unchanged pieces from the cache."""
+    batches = (b for piece in task.pieces for b in _piece_batches(job, task.config, piece))
+    try:
+        rows = write_parquet(job.staging / task.path, batches, CONFIGS[task.config], job.extra)
+    except ChangedSinceValidation as err:
+        raise BuildRefused(str(err)) from None
+    return _describe(job.staging, task.path, rows, task.config, task.split)
+
+
+# Relative cost of deriving a config from the same raw text (measured: tokenising dominates).
+_CONFIG_COST = {"ner": 4.0, "blocks": 1.5, "documents": 1.0, "quotes": 1.0}
+
+
+def _cost(task: ShardTask) -> float:
+    return _CONFIG_COST.get(task.config, 1.0) * task.raw_bytes
+
+
+def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fingerprints, jobs: int | None,
+                cache: BuildCache | None, progress=None) -> list[OutputFile]:
     extra = {"newsspan": json.dumps({"version": version, "source_fingerprint": prints.source}, sort_keys=True)}
-    files = []
-    for config, splits in table.items():
-        for split, rows in splits.items():
-            paths = shard_paths(config, split, len(rows))
-            per = -(-len(rows) // len(paths)) or 1
-            for i, rel in enumerate(paths):
-                chunk = rows[i * per:(i + 1) * per]
-                write_parquet(staging / rel, chunk, CONFIGS[config], extra)
-                files.append(_describe(staging, rel, len(chunk), config, split))
+    job = _ShardJob(staging, extra, cache)
+    documents = sum(len(p.docs) for t in tasks if t.config == tasks[0].config for p in t.pieces)
+    workers = resolve_jobs(jobs, documents) if len(tasks) > 1 else 1
+    # Largest shards first, so that no worker is left with a long one at the end; the files are
+    # listed in plan order whatever order they were written in.
+    order = sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i]))
+    files: list[OutputFile | None] = [None] * len(tasks)
+    for i, done in zip(order, ordered_map(write_shard, [tasks[i] for i in order], workers, job)):
+        files[i] = done
+        if progress is not None:
+            progress.advance()
+    if cache is not None:
+        cache.keep_only(p.cache_key for t in tasks for p in t.pieces if p.cache_key)
     return files
+
+
+class CardRows:
+    """One config split's rows as the card counts them: their number, and the rows read back from
+    the written shards with only the fields the card reads (identical small values are shared, so
+    that counting a large corpus does not hold a copy of it)."""
+
+    FIELDS = {"documents": ["boilerplate.list.element.label", "boilerplate.list.element.start",
+                            "boilerplate.list.element.end", "entities.list.element.label", "quotes.list.element.type"],
+              "blocks": ["kind"]}
+
+    def __init__(self, paths: list[Path], count: int, config: str):
+        self.paths, self.count, self.config = paths, count, config
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[dict]:
+        pool: dict = {}
+        for path in self.paths:
+            for batch in pq.ParquetFile(path).iter_batches(columns=self.FIELDS.get(self.config, [])):
+                for row in batch.to_pylist():
+                    yield _interned(row, pool)
+
+
+def _interned(row: dict, pool: dict) -> dict:
+    """The row with each flat dict (a span's fields, a block's kind) replaced by one shared equal copy."""
+    def flat(value: dict) -> dict:
+        return pool.setdefault(tuple(value.items()), value)
+    if not any(isinstance(v, list) for v in row.values()):
+        return flat(row)
+    return {k: [flat(d) for d in v] if isinstance(v, list) else v for k, v in row.items()}
+
+
+def card_table(staging: Path, files: list[OutputFile]) -> dict[str, dict[str, CardRows]]:
+    return {config: {split: CardRows([staging / f.path for f in files if f.config == config and f.split == split],
+                                     sum(f.rows for f in files if f.config == config and f.split == split), config)
+                     for split in SPLITS} for config in CONFIGS}
 
 
 def _describe(staging: Path, rel: str, rows: int | None, config=None, split=None) -> OutputFile:
@@ -134,9 +324,14 @@ def _describe(staging: Path, rel: str, rows: int | None, config=None, split=None
     return OutputFile(rel, sha256_file(path), path.stat().st_size, rows, config, split)
 
 
-def build_release(documents: dict[str, Document], out_root: Path = DIST, force: bool = False,
-                  corpus: Path = CORPUS) -> Path:
-    """Write every config to a staging folder, then publish it as `out_root/<version>` atomically."""
+def build_release(documents: Mapping[str, Document], out_root: Path = DIST, force: bool = False,
+                  corpus: Path = CORPUS, *, jobs: int | None = 1, cache: BuildCache | None = None,
+                  progress=None) -> Path:
+    """Write every config to a staging folder, then publish it as `out_root/<version>` atomically.
+
+    `documents` may be a `StoredDocuments` (read from their files one at a time). `jobs` processes
+    write the shards and `cache` keeps their rows for the next build; neither changes a byte.
+    """
     from .card import render_card
     from .croissant import croissant_metadata
 
@@ -149,9 +344,12 @@ def build_release(documents: dict[str, Document], out_root: Path = DIST, force: 
         _check_inputs(target, prints, force)
         staging = staging_dir(out_root, version)
         try:
-            table = rows_by_split(documents)
-            files = _write_data(staging, table, version, prints)
+            tasks = plan_tasks(documents, prints.code)
+            if progress is not None:
+                progress.total = len(tasks)
+            files = _write_data(staging, tasks, version, prints, jobs, cache, progress)
             _check_same_data(target, files, force)
+            table = card_table(staging, files)
             (staging / "README.md").write_text(render_card(version, prints.source, table, files), encoding="utf-8")
             files.append(_describe(staging, "README.md", None))
             croissant = croissant_metadata(staging, version=version, files=[_file_dict(f) for f in files if f.config],

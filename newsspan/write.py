@@ -11,14 +11,17 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
+from itertools import chain, islice
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import Features
 
-ROWS_PER_SHARD = 50_000
+# A shard holds whole documents, cut by raw size: shards stay a bounded size, a writer holds one
+# row group at a time, and editing an annotation never moves a document to another shard.
+SHARD_RAW_BYTES = 64 * 1024 * 1024
 ROW_GROUP_ROWS = 1_000
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
@@ -35,21 +38,79 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def shard_paths(config: str, split: str, rows: int) -> list[str]:
-    count = max(1, -(-rows // ROWS_PER_SHARD))
-    return [f"data/{config}/{split}-{i:05d}-of-{count:05d}.parquet" for i in range(count)]
+def shard_path(config: str, split: str, index: int, count: int) -> str:
+    return f"data/{config}/{split}-{index:05d}-of-{count:05d}.parquet"
 
 
-def write_parquet(path: Path, rows: list[dict], features: Features, extra_metadata: dict[str, str]) -> None:
-    """Write rows with the declared schema (never inferred) and our key-value metadata."""
+def plan_shards(sizes: list[int], limit: int | None = None) -> list[range]:
+    """Consecutive runs of documents (by position) whose raw sizes add up to at most `limit`
+    (default SHARD_RAW_BYTES); always at least one run, empty for no documents."""
+    limit = limit or SHARD_RAW_BYTES
+    runs, start, total = [], 0, 0
+    for i, size in enumerate(sizes):
+        if i > start and total + size > limit:
+            runs.append(range(start, i))
+            start, total = i, 0
+        total += size
+    runs.append(range(start, len(sizes)))
+    return runs
+
+
+def record_batches(rows: Iterable[dict], schema: pa.Schema, size: int = ROW_GROUP_ROWS) -> Iterator[pa.RecordBatch]:
+    """Row dicts as record batches of `size` rows (so that few rows are Python objects at once)."""
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield pa.RecordBatch.from_pylist(chunk, schema=schema)
+
+
+def row_groups(batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The rows of batches of any sizes, as contiguous batches of exactly ROW_GROUP_ROWS rows (the
+    last one shorter): what the writer is given decides where row groups and pages end."""
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        pending.append(batch)
+        count += batch.num_rows
+        while count >= ROW_GROUP_ROWS:
+            table = pa.Table.from_batches(pending, schema)
+            yield _contiguous(table.slice(0, ROW_GROUP_ROWS), schema)
+            pending, count = table.slice(ROW_GROUP_ROWS).to_batches(), count - ROW_GROUP_ROWS
+    if count:
+        yield _contiguous(pa.Table.from_batches(pending, schema), schema)
+
+
+def _contiguous(table: pa.Table, schema: pa.Schema) -> pa.RecordBatch:
+    return pa.RecordBatch.from_arrays([column.combine_chunks() for column in table.columns], schema=schema)
+
+
+def arrow_schema(features: Features, extra_metadata: dict[str, str]) -> pa.Schema:
     schema = features.arrow_schema
-    schema = schema.with_metadata({**(schema.metadata or {}), **{k.encode(): v.encode() for k, v in extra_metadata.items()}})
-    table = pa.Table.from_pylist(rows, schema=schema).combine_chunks()
+    return schema.with_metadata({**(schema.metadata or {}), **{k.encode(): v.encode() for k, v in extra_metadata.items()}})
+
+
+def write_parquet(path: Path, rows: Iterable[dict] | Iterable[pa.RecordBatch], features: Features,
+                  extra_metadata: dict[str, str]) -> int:
+    """Write rows (dicts, or record batches of the features' schema) with the declared schema,
+    never inferred, and our key-value metadata; return the number of rows. Rows are streamed:
+    about one row group is in memory at a time."""
+    plain = features.arrow_schema
+    items = iter(rows)
+    first = next(items, None)
+    items = chain([] if first is None else [first], items)
+    batches = items if isinstance(first, pa.RecordBatch) else record_batches(items, plain)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Pinned writer options: the same rows give the same bytes with the same pyarrow.
-    pq.write_table(table, path, compression="zstd", compression_level=9, row_group_size=ROW_GROUP_ROWS,
-                   use_dictionary=True, write_statistics=True, store_schema=True, version="2.6",
-                   data_page_version="1.0")
+    written = 0
+    # Pinned writer options: the same rows give the same bytes with the same pyarrow, written at
+    # once or row group by row group.
+    with pq.ParquetWriter(path, arrow_schema(features, extra_metadata), compression="zstd", compression_level=9,
+                          use_dictionary=True, write_statistics=True, store_schema=True, version="2.6",
+                          data_page_version="1.0") as writer:
+        for group in row_groups(batches, plain):
+            writer.write_batch(group, row_group_size=ROW_GROUP_ROWS)
+            written += group.num_rows
+        if not written:
+            writer.write_batch(pa.RecordBatch.from_pylist([], schema=plain), row_group_size=ROW_GROUP_ROWS)
+    return written
 
 
 @contextmanager

@@ -50,3 +50,13 @@ def test_readme_near_duplicate_figures_are_true():
     said = re.search(r"score ([0-9.]+), every other pair at most ([0-9.]+)", _read("README.md"))
     assert f"{group[0]:.2f}" == said.group(1)
     assert max(others) <= float(said.group(2))
+
+
+def test_readme_states_the_enforced_limits():
+    from newsspan import read
+
+    text = " ".join(_read("README.md").split())
+    assert f"raw files {read.MAX_RAW_BYTES // 2**20} MiB" in text
+    assert f"annotation files {read.MAX_JSON_BYTES // 2**20} MiB" in text
+    assert f"JSON nesting {read.MAX_JSON_DEPTH} levels" in text
+    assert f"numbers {read.MAX_NUMBER_DIGITS} digits" in text

@@ -4,8 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ._common import EXIT_INVALID, EXIT_OK, shown
-from .validate import run_validate
+from ..progress import Progress
+from ._common import EXIT_INVALID, EXIT_OK, UsageError, shown
+from .validate import add_scale_options, run_validate
 
 NAME = "build"
 HELP = "validate, then build dist/<version>/ (Parquet, card, Croissant, manifest)"
@@ -14,25 +15,33 @@ HELP = "validate, then build dist/<version>/ (Parquet, card, Croissant, manifest
 def configure(parser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite an existing build of this version made from other inputs")
     parser.add_argument("--out", type=Path, default=None, help="output root (default: dist/)")
+    add_scale_options(parser)
 
 
 def run(args) -> int:
-    return run_build(force=args.force, out=args.out)
+    if args.jobs < 0:
+        raise UsageError(f"--jobs {args.jobs}: give a number of processes, or 0 for one per core")
+    return run_build(force=args.force, out=args.out, jobs=args.jobs, use_cache=not args.no_cache, quiet=args.quiet)
 
 
-def run_build(force: bool = False, out: Path | None = None) -> int:
-    """Only a clean corpus is built."""
+def run_build(force: bool = False, out: Path | None = None, *, jobs: int = 0, use_cache: bool = True,
+              quiet: bool = False) -> int:
+    """Only a clean corpus is built. Documents are not kept in memory: the build reads each again."""
     from ..release import DIST, build_release
+    from ..validate.cache import BuildCache, default_cache_dir
     from ..write import BuildRefused
 
-    status, reports = run_validate([], "text")
+    status, reports = run_validate([], "text", jobs=jobs, use_cache=use_cache, quiet=quiet, keep_documents=False)
     if status != EXIT_OK:
         print("build: not built, fix the errors above first", file=sys.stderr)
         return status
+    progress = Progress("build", 0, unit="shards", quiet=quiet)
     try:
-        target = build_release(reports[0].documents, out_root=out or DIST, force=force)
+        target = build_release(reports[0].documents, out_root=out or DIST, force=force, jobs=jobs,
+                               cache=BuildCache(default_cache_dir()) if use_cache else None, progress=progress)
     except BuildRefused as err:
         print(f"build: refused: {err}", file=sys.stderr)
         return EXIT_INVALID
+    progress.finish()
     print(f"build: wrote {shown(target)}")
     return EXIT_OK

@@ -5,8 +5,12 @@ import sys
 from pathlib import Path
 
 from ..incidents import FORMATTERS, Incident
+from ..progress import Progress
 from ..read import ANNOTATION_DIR, RAW_DIR
 from ..validate import Report, validate_corpus
+from ..validate.cache import ValidationCache, default_cache_dir, validation_salt
+from ..validate.consistency import guidelines_versions
+from ..validate.parallel import available_cores
 from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError
 
 NAME = "validate"
@@ -16,10 +20,22 @@ HELP = "check annotation and raw files; report every problem with file:line:col"
 def configure(parser) -> None:
     parser.add_argument("paths", nargs="*", help="corpus folders or files inside one (default: corpus/)")
     parser.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="output format (default: text)")
+    add_scale_options(parser)
+
+
+def add_scale_options(parser) -> None:
+    """Options of the commands that go through the whole corpus."""
+    parser.add_argument("--jobs", type=int, default=0, metavar="N",
+                        help=f"worker processes (default 0: one per core, {available_cores()} here, for a large corpus)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="check every document again instead of replaying unchanged ones from .newsspan-cache/")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress and no timing summary on stderr")
 
 
 def run(args) -> int:
-    return run_validate(args.paths, args.format)[0]
+    if args.jobs < 0:
+        raise UsageError(f"--jobs {args.jobs}: give a number of processes, or 0 for one per core")
+    return run_validate(args.paths, args.format, jobs=args.jobs, use_cache=not args.no_cache, quiet=args.quiet)[0]
 
 
 def targets(paths: list[str]) -> list[tuple[Path, set[str] | None]]:
@@ -40,8 +56,26 @@ def targets(paths: list[str]) -> list[tuple[Path, set[str] | None]]:
     return list(found.items())
 
 
-def run_validate(paths: list[str], fmt: str, out=sys.stdout) -> tuple[int, list[Report]]:
-    reports = [validate_corpus(root, only) for root, only in targets(paths)]
+def open_cache(enabled: bool) -> ValidationCache | None:
+    """The validation cache, or None when disabled or unusable (a run without it is only slower)."""
+    if not enabled:
+        return None
+    cache = ValidationCache(default_cache_dir(), validation_salt(guidelines_versions()))
+    if not cache.prune():
+        print(f"validate: not using the cache: {cache.problem}", file=sys.stderr)
+        return None
+    return cache
+
+
+def run_validate(paths: list[str], fmt: str, out=sys.stdout, *, jobs: int = 0, use_cache: bool = True,
+                 quiet: bool = False, keep_documents: bool = True) -> tuple[int, list[Report]]:
+    cache = open_cache(use_cache)
+    reports = []
+    for root, only in targets(paths):
+        progress = Progress("validate", 0, quiet=quiet)
+        report = validate_corpus(root, only, jobs=jobs, cache=cache, keep_documents=keep_documents, progress=progress)
+        progress.finish(f"{report.from_cache} from cache" if cache is not None else "cache off")
+        reports.append(report)
     incidents: list[Incident] = [i for r in reports for i in r.incidents]
     text = FORMATTERS[fmt](incidents)
     if text:

@@ -6,6 +6,7 @@ error, not a cascade. Every problem is an Incident; nothing here raises on bad i
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from ..incidents import Incident, incident, sort_key
 from ..read import DocFiles, JsonSource, discover, read_json, read_raw, relpath
 from ..records import Document
 from .anchoring import check_anchoring
-from .consistency import check_corpus, check_document, guidelines_versions
+from .cache import ValidationCache
+from .consistency import check_document, guidelines_versions
+from .parallel import CheckContext, StoredDocuments, check_documents, corpus_incidents, resolve_jobs
 from .schema import check_schema
 
 RELEASED_SPLITS = "released_splits.json"
@@ -23,8 +26,9 @@ RELEASED_SPLITS = "released_splits.json"
 class Report:
     """What validation found: incidents, and the documents that passed every per-document layer."""
     incidents: list[Incident] = field(default_factory=list)
-    documents: dict[str, Document] = field(default_factory=dict)
+    documents: Mapping[str, Document] = field(default_factory=dict)
     checked: int = 0
+    from_cache: int = 0
 
     @property
     def errors(self) -> list[Incident]:
@@ -35,25 +39,35 @@ class Report:
         return not self.errors
 
 
-def validate_corpus(root: Path, only: set[str] | None = None) -> Report:
-    """Validate the corpus below `root`; with `only`, report just those documents' problems."""
+def validate_corpus(root: Path, only: set[str] | None = None, *, jobs: int | None = 1,
+                    cache: ValidationCache | None = None, keep_documents: bool = True, progress=None) -> Report:
+    """Validate the corpus below `root`; with `only`, report just those documents' problems.
+
+    `jobs` processes check the documents (0 or None: one per core for a large corpus) and `cache`
+    replays the results of unchanged ones; neither changes the report. Without `keep_documents`,
+    `report.documents` holds no document in memory: it reads each from its files when asked.
+    """
     found = discover(root)
     report = Report(incidents=list(found.incidents))
-    versions = guidelines_versions()
-    passed: dict[str, tuple[JsonSource, Document]] = {}
-    for files in found.docs:
-        incidents, checked = _check_one(files, versions)
-        report.incidents += incidents
-        if checked is not None:
-            passed[files.doc_id] = checked
+    context = CheckContext(_check_one, guidelines_versions(), cache, keep_documents)
+    if progress is not None:
+        progress.total = len(found.docs)
+    stored, documents = {}, {}
+    results = check_documents(found.docs, context, resolve_jobs(jobs, len(found.docs)), progress)
+    for result, files in zip(results, found.docs):  # results first: the cache is written when they end
+        report.incidents += result.incidents
+        report.from_cache += result.cached
+        if result.stored is not None:
+            stored[files.doc_id] = result.stored
+            documents[files.doc_id] = result.document
     released, released_problems = _released(root)
     report.incidents += released_problems
-    report.incidents += check_corpus(passed, released)
+    report.incidents += corpus_incidents(stored, released)
     if only is not None:
         keep = {relpath(p) for d in found.docs if d.doc_id in only for p in (d.annotation, d.raw) if p}
         report.incidents = [i for i in report.incidents if i.path in keep]
     report.checked = len(found.docs) if only is None else len(only & {d.doc_id for d in found.docs})
-    report.documents = {doc_id: doc for doc_id, (_, doc) in passed.items()}
+    report.documents = documents if keep_documents else StoredDocuments(stored)
     report.incidents.sort(key=sort_key)
     return report
 

@@ -6,6 +6,10 @@ from typing import Iterator
 
 from ..incidents import Incident, incident
 from ..read import JsonSource
+from ..workflow.ids import missing_id_incidents
+from ..workflow.resolve import by_text_incident, is_by_text
+from .characters import edge_character_problem
+from .miscount import misread_offsets_hint
 
 
 def iter_spans(annotation: dict) -> Iterator[tuple[str, dict]]:
@@ -31,9 +35,11 @@ def check_anchoring(source: JsonSource, raw_bytes: bytes, raw_text: str) -> list
         return [incident("NS301", source.where, line, col,
                          f"raw_sha256 is {annotation['metadata']['raw_sha256'][:12]}..., the raw file's is {actual[:12]}...",
                          f"the raw file changed: re-anchor every span against it, then set \"raw_sha256\": \"{actual}\"")]
-    found = []
+    found = missing_id_incidents(source)
     for pointer, span in iter_spans(annotation):
-        problem = _span_problem(source, pointer, span, raw_text)
+        # A span written by text has no offsets to check yet: say how `fix` would resolve it.
+        check = by_text_incident if is_by_text(span) else _span_problem
+        problem = check(source, pointer, span, raw_text)
         if problem:
             found.append(problem)
     return found
@@ -48,19 +54,19 @@ def _span_problem(source: JsonSource, pointer: str, span: dict, raw: str) -> Inc
     if end > len(raw):
         line, col = source.locate(pointer + "/end")
         return incident("NS302", source.where, line, col, f"{pointer} ends at {end}, the raw text has {len(raw)} code points",
-                        _where_is(text, start, raw))
+                        misread_offsets_hint(text, start, end, raw) or _where_is(text, start, raw))
     if raw[start:end] != text:
         line, col = source.locate(pointer + "/text")
         return incident("NS304", source.where, line, col,
                         f"{pointer} text {_short(text)} differs from raw[{start}:{end}] {_short(raw[start:end])}",
-                        _where_is(text, start, raw))
+                        misread_offsets_hint(text, start, end, raw) or _where_is(text, start, raw))
     if text[0].isspace() or text[-1].isspace():
         line, col = source.locate(pointer)
         lead = len(text) - len(text.lstrip())
         trail = len(text) - len(text.rstrip())
         return incident("NS305", source.where, line, col, f"{pointer} {_short(text)} starts or ends with whitespace",
                         f"trim it: \"start\": {start + lead}, \"end\": {end - trail}, \"text\": {_short(text.strip(), 200)}")
-    return None
+    return edge_character_problem(source, pointer, start, end, raw)
 
 
 def _where_is(text: str, near: int, raw: str) -> str:

@@ -113,6 +113,18 @@ def _json_type(value) -> str:
     return type(value).__name__
 
 
+def _shown(value, limit: int = 60) -> str:
+    """A value as JSON for a message: short, and with characters that do not print escaped."""
+    # A stranger's value may hold terminal controls; printed raw they would reach the terminal.
+    text = json.dumps(value, ensure_ascii=False)
+    text = "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _clipped(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[:limit - 1] + "…"
+
+
 def _type(err, pointer):
     expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
     return _type_message(err.instance, expected, pointer)
@@ -129,7 +141,7 @@ def _type_message(value, expected, pointer):
     hint = f"write {wanted} here"
     if "integer" in expected and got in ("number", "boolean"):
         hint = "offsets are whole numbers of code points: write e.g. 12, not 12.0 or true"
-    return "NS203", f"{pointer} is {got} {json.dumps(value, ensure_ascii=False)[:60]}, expected {wanted}", hint, pointer, False
+    return "NS203", f"{pointer or '/'} is {got} {_shown(value)}, expected {wanted}", hint, pointer, False
 
 
 def _enum(err, pointer):
@@ -141,17 +153,17 @@ def _enum(err, pointer):
         close = same_case or difflib.get_close_matches(value, [a for a in allowed if isinstance(a, str)], n=1)
         if close:
             hint = f"did you mean {json.dumps(close[0])}? " + hint
-    return "NS204", f"{pointer} is {json.dumps(value, ensure_ascii=False)}, not an allowed value", hint, pointer, False
+    return "NS204", f"{pointer} is {_shown(value)}, not an allowed value", hint, pointer, False
 
 
 def _form(err, pointer):
     desc = err.schema.get("description", "")
-    return "NS205", f"{pointer}: {err.message}", desc or "see schema/annotation.schema.json", pointer, False
+    return "NS205", f"{pointer}: {_clipped(err.message)}", desc or "see schema/annotation.schema.json", pointer, False
 
 
 def _other(err, pointer):
     desc = err.schema.get("description", "")
-    return "NS206", f"{pointer or '/'}: {err.message}", desc or "see schema/annotation.schema.json", pointer, False
+    return "NS206", f"{pointer or '/'}: {_clipped(err.message)}", desc or "see schema/annotation.schema.json", pointer, False
 
 
 _HANDLERS = {

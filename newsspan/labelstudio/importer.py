@@ -1,0 +1,165 @@
+"""A Label Studio JSON export read back into annotation files (canonical layout).
+
+Every task must come from `labelstudio export` (its data holds the doc_id and the raw text,
+unchanged). Of a task's annotations, the one not cancelled is taken, or among several the one
+marked ground truth. Only the three layers are replaced; metadata, split and provenance stay as
+they are in the corpus. Nothing is written unless every task imports cleanly.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..fmt import format_annotation
+from ..incidents import format_text
+from ..read import DocFiles, JsonSource, discover, read_json, read_raw, relpath
+from .anchor import anchor_regions
+from .assemble import assemble
+from .offsets import CODE_POINTS
+from .regions import Problem, read_results
+
+EXPORT_HINT = "export the project from Label Studio as JSON (Export > JSON), not JSON-MIN or CSV"
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A new annotation file, not yet written."""
+    doc_id: str
+    path: Path
+    text: str
+    changed: bool
+
+
+@dataclass(slots=True)
+class ImportReport:
+    planned: list[Planned] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    """Where a task sits in the export and what it names, for messages."""
+    pointer: str
+    label: str
+
+
+def import_export(export: Path, corpus: Path) -> ImportReport:
+    report = ImportReport()
+    source = _load(export, report)
+    if source is None:
+        return report
+    files = {d.doc_id: d for d in discover(corpus).docs}
+    seen: dict[str, str] = {}
+    for i, task in enumerate(source.value):
+        _import_task(source, f"/{i}", task, files, seen, report)
+    return report
+
+
+def _load(path: Path, report: ImportReport) -> JsonSource | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        report.errors.append(f"{relpath(path)}:1:1: not UTF-8 text\n    hint: {EXPORT_HINT}")
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        report.errors.append(f"{relpath(path)}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}\n    hint: {EXPORT_HINT}")
+        return None
+    if not isinstance(value, list) or not all(isinstance(t, dict) and isinstance(t.get("annotations"), list) for t in value):
+        report.errors.append(f"{relpath(path)}:1:1: not a Label Studio JSON export (a list of tasks, each with `annotations`)"
+                             f"\n    hint: {EXPORT_HINT}")
+        return None
+    return JsonSource(path, text, value)
+
+
+def _error(source: JsonSource, task: _Task, problem: Problem) -> str:
+    line, col = source.locate(problem.pointer)
+    result = f" result {problem.result_id!r}:" if problem.result_id else ""
+    return f"{source.where}:{line}:{col}: {task.label}:{result} {problem.message}\n    hint: {problem.hint}"
+
+
+def _import_task(source: JsonSource, pointer: str, task: dict, files: dict[str, DocFiles],
+                 seen: dict[str, str], report: ImportReport) -> None:
+    data = task.get("data") if isinstance(task.get("data"), dict) else {}
+    doc_id = data.get("doc_id")
+    ref = _Task(pointer, f"task {task.get('id', pointer[1:])} ({doc_id})")
+    problem = _task_problem(pointer, data, doc_id, files, seen)
+    if problem is not None:
+        report.errors.append(_error(source, ref, problem))
+        return
+    seen[doc_id] = ref.label
+    _import_document(source, ref, task, files[doc_id], report)
+
+
+def _task_problem(pointer: str, data: dict, doc_id: Any, files: dict[str, DocFiles], seen: dict[str, str]) -> Problem | None:
+    if not isinstance(doc_id, str) or not isinstance(data.get("text"), str):
+        return Problem(f"{pointer}/data", None, "task data lacks the doc_id or the text of a document",
+                       "import into Label Studio only tasks written by `python3 build_dataset.py labelstudio export`")
+    if doc_id in seen:
+        return Problem(f"{pointer}/data/doc_id", None, f"document {doc_id!r} was already imported from {seen[doc_id]}",
+                       "keep one task per document in the project, or export only the tasks you mean to import")
+    if doc_id not in files or files[doc_id].annotation is None or files[doc_id].raw is None:
+        return Problem(f"{pointer}/data/doc_id", None, f"no document {doc_id!r} in the corpus (annotation and raw file)",
+                       "pass the corpus the tasks were exported from with --corpus, or add the document first")
+    return None
+
+
+def _import_document(source: JsonSource, ref: _Task, task: dict, files: DocFiles, report: ImportReport) -> None:
+    raw, raw_problems = read_raw(files.raw)
+    annotation, json_problems = read_json(files.annotation)
+    if raw is None or annotation is None or not isinstance(annotation.value, dict):
+        report.errors.append(format_text(raw_problems + json_problems) or f"{relpath(files.annotation)}:1:1: not an annotation object")
+        return
+    if task["data"]["text"] != raw.text:
+        report.errors.append(_error(source, ref, Problem(
+            f"{ref.pointer}/data/text", None, f"the task text differs from {relpath(files.raw)}",
+            "the raw file or the task changed since export: export the document again and redo the task")))
+        return
+    chosen, problem = _choose_annotation(ref, task["annotations"])
+    if problem is not None:
+        report.errors.append(_error(source, ref, problem))
+    if chosen is None:
+        if problem is None:
+            report.notes.append(f"{ref.label}: no annotation submitted, skipped")
+        return
+    index, ann = chosen
+    ann_ref = _Task(f"{ref.pointer}/annotations/{index}", f"{ref.label} annotation {ann.get('id', index)}")
+    layers, problems = _layers(raw.text, ann.get("result"), ann_ref, report)
+    report.errors += [_error(source, ann_ref, p) for p in problems]
+    if layers is not None:
+        new = format_annotation({**annotation.value, **layers})
+        report.planned.append(Planned(files.doc_id, files.annotation, new, new != annotation.text))
+
+
+def _choose_annotation(ref: _Task, annotations: list) -> tuple[tuple[int, dict] | None, Problem | None]:
+    live = [(i, a) for i, a in enumerate(annotations) if isinstance(a, dict) and not a.get("was_cancelled")]
+    if len(live) <= 1:
+        return (live[0] if live else None), None
+    ground = [(i, a) for i, a in live if a.get("ground_truth")]
+    if len(ground) == 1:
+        return ground[0], None
+    ids = ", ".join(str(a.get("id", i)) for i, a in live)
+    return None, Problem(f"{ref.pointer}/annotations", None,
+                         f"{len(live)} annotations ({ids}) and {'several' if ground else 'none'} marked ground truth",
+                         "mark the one to import as ground truth in Label Studio (or delete the others), then export again")
+
+
+def _layers(raw: str, results: Any, ref: _Task, report: ImportReport) -> tuple[dict | None, list[Problem]]:
+    read = read_results(results, f"{ref.pointer}/result")
+    anchored = anchor_regions(raw, read.regions)
+    if read.problems or anchored.problems:
+        # Relations to a region that failed would only repeat its error: stop here.
+        return None, read.problems + anchored.problems
+    layers, problems = assemble(anchored.regions, read.relations)
+    if problems:
+        return None, problems
+    odd = sorted(anchored.countings - {CODE_POINTS.name})
+    if odd:
+        report.notes.append(f"{ref.label}: offsets read as {', '.join(odd)}")
+    if anchored.trimmed:
+        report.notes.append(f"{ref.label}: removed surrounding whitespace from {anchored.trimmed} regions")
+    return {"boilerplate": layers.boilerplate, "entities": layers.entities, "quotes": layers.quotes}, []

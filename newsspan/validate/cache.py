@@ -1,0 +1,183 @@
+"""Content-hash caches, so that an unchanged corpus is not checked or derived again.
+
+Where: `.newsspan-cache/` at the repository root (git-ignored), or `$NEWSSPAN_CACHE_DIR`; never
+inside the corpus. Deleting it is always safe: the next run is a cold run.
+
+Why it never hides an error: an entry is found only under a key that hashes everything the result
+depends on: the bytes of both files of the document, the names under which its incidents are
+reported, and a salt made of the package's code, the schema, the guidelines versions, the read
+limits and the library versions. Any change to one of them is a different key, so a changed
+document is checked again and its incidents are the new ones; an unchanged one replays the
+incidents stored from the run that checked it, in their order.
+
+- validation: one SQLite table of key -> JSON (the document's incidents and what the corpus-wide
+  checks need of it). Entries written under another salt (older code) are dropped on opening.
+- build: one Arrow IPC file per config and piece of a shard (about 1 MB of raw text), named by
+  the hash of its inputs, so that a rebuild derives again only the pieces whose documents changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable
+
+PACKAGE = Path(__file__).resolve().parents[1]
+REPO = PACKAGE.parent
+CACHE_DIR_NAME = ".newsspan-cache"
+ENV_VAR = "NEWSSPAN_CACHE_DIR"
+# Libraries whose behaviour shapes the incidents (jsonschema messages, MinHash values, locations).
+VALIDATION_LIBRARIES = ("jsonschema", "referencing", "json-source-map", "datasketch", "numpy")
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ[ENV_VAR]) if os.environ.get(ENV_VAR) else REPO / CACHE_DIR_NAME
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _hash_parts(parts: Iterable[str]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def code_fingerprint(package: Path | None = None) -> str:
+    """Hash of every Python file of the package, by relative name: any code change changes it."""
+    package = package or PACKAGE
+    files = sorted(package.rglob("*.py"))
+    return _hash_parts(f"{p.relative_to(package).as_posix()}:{digest(p.read_bytes())}" for p in files)
+
+
+def _library_versions(names: Iterable[str]) -> list[str]:
+    found = [sys.version]
+    for name in names:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=none")
+    return found
+
+
+def validation_salt(versions: frozenset[str], package: Path | None = None) -> str:
+    """Everything besides a document's own files that its validation result depends on."""
+    from .. import read
+    from . import schema
+
+    return _hash_parts([
+        "validation-1",
+        code_fingerprint(package),
+        digest(Path(schema.SCHEMA_PATH).read_bytes()),
+        ",".join(sorted(versions)),
+        # The limits are read at run time (a test may lower one), so they are part of the salt.
+        *(f"{name}={getattr(read, name)}" for name in sorted(dir(read)) if name.startswith("MAX_")),
+        *_library_versions(VALIDATION_LIBRARIES),
+    ])
+
+
+def document_key(salt: str, doc_id: str, names: tuple[str, str], digests: tuple[str, str]) -> str:
+    """The key of one document's result: salt, id, reported file names and file contents."""
+    return _hash_parts([salt, doc_id, *names, *digests])
+
+
+class ValidationCache:
+    """Per-document validation results in SQLite; safe for several reading processes.
+
+    A cache that cannot be read or written (read-only disk, damaged file) is a cache that misses:
+    the problem is kept in `problem` and the run goes on without it.
+    """
+
+    def __init__(self, folder: Path, salt: str):
+        self.folder = folder
+        self.salt = salt
+        self.path = folder / "validate.sqlite"
+        self.problem: str | None = None
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60)
+            # WAL: readers in worker processes never wait for the writer in the main process.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, salt TEXT NOT NULL, value TEXT NOT NULL)")
+        return self._db
+
+    def prune(self) -> bool:
+        """Drop results of other code or schema versions (they can never be found again); False
+        when the cache is unusable."""
+        try:
+            db = self._connect()
+            with db:
+                db.execute("DELETE FROM results WHERE salt != ?", (self.salt,))
+        except (sqlite3.Error, OSError) as err:
+            self.problem = f"{self.path}: {err}"
+            return False
+        return True
+
+    def get(self, key: str) -> dict | None:
+        if self.problem:
+            return None
+        try:
+            row = self._connect().execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+        except (sqlite3.Error, OSError) as err:
+            self.problem = f"{self.path}: {err}"
+            return None
+        return json.loads(row[0]) if row else None
+
+    def put_many(self, entries: Iterable[tuple[str, dict]]) -> None:
+        if self.problem:
+            return
+        try:
+            db = self._connect()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO results (key, salt, value) VALUES (?, ?, ?)",
+                               ((key, self.salt, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+                                for key, value in entries))
+        except (sqlite3.Error, OSError) as err:
+            self.problem = f"{self.path}: {err}"
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __getstate__(self) -> dict:
+        # Sent to worker processes without the connection: each opens its own.
+        return {**self.__dict__, "_db": None}
+
+    def __setstate__(self, state: dict) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
+
+class BuildCache:
+    """Derived rows, as Arrow IPC files named by the hash of their inputs."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder / "build"
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.arrow"
+
+    def keep_only(self, keys: Iterable[str]) -> None:
+        """Remove entries the last build did not use, so the cache holds one build's rows."""
+        wanted = {f"{key}.arrow" for key in keys}
+        if self.folder.is_dir():
+            for path in self.folder.iterdir():
+                if path.name not in wanted:
+                    path.unlink(missing_ok=True)
+
+
+def piece_key(code: str, config: str, inputs: Iterable[str]) -> str:
+    """The key of the rows of a run of documents: the code that derives them, the config, and the
+    documents' ids and contents."""
+    return _hash_parts(["build-1", code, config, f"pyarrow={metadata.version('pyarrow')}", *inputs])

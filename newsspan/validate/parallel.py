@@ -1,0 +1,291 @@
+"""Running the per-document checks at scale: over a process pool, in corpus order, with a cache.
+
+Results come back in the order of the documents whatever the number of processes, and a cached
+result is the stored copy of what the checks returned, so a run with any `jobs` and with or
+without the cache yields the same incidents in the same order.
+
+A large corpus is never held in memory: a checked document is reduced to a `StoredDoc` (where its
+files are, their hashes, its split and group, its near-duplicate band keys), which is all the
+corpus-wide checks need; the build reads each document again from its files when it derives it.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from functools import partial
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from ..incidents import Incident
+from ..neardup import band_keys, candidate_pairs
+from ..read import DocFiles, JsonSource, read_json, relpath
+from ..records import Document
+from . import consistency
+from .cache import ValidationCache, digest, document_key
+
+AUTO_JOBS_MIN_ITEMS = 100  # below this, starting worker processes costs more than it saves
+
+
+# -- an order-keeping process pool --------------------------------------------------------------
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def resolve_jobs(requested: int | None, items: int) -> int:
+    """How many processes for `items` pieces of work: `requested`, or with 0/None one per core
+    when there is enough work to pay for starting them."""
+    if items < 2:
+        return 1
+    if requested:
+        return max(1, requested)
+    return available_cores() if items >= AUTO_JOBS_MIN_ITEMS else 1
+
+
+_CONTEXT: Any = None
+
+
+def _set_context(context: Any) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _call(func: Callable, item: Any) -> Any:
+    return func(_CONTEXT, item)
+
+
+def ordered_map(func: Callable[[Any, Any], Any], items: Iterable, jobs: int, context: Any = None,
+                chunksize: int = 1) -> Iterator:
+    """`func(context, item)` for each item, yielded in item order, computed by `jobs` processes.
+
+    The context is sent once to each worker. Workers are started with `spawn`, not `fork`: a fork
+    of a process that already runs Arrow's threads can deadlock.
+    """
+    if jobs <= 1:
+        for item in items:
+            yield func(context, item)
+        return
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_set_context,
+                             initargs=(context,)) as pool:
+        yield from pool.map(partial(_call, func), items, chunksize=chunksize)
+
+
+# -- what later stages keep of a checked document ------------------------------------------------
+
+class ChangedSinceValidation(Exception):
+    """A document's files are not the ones that were validated."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """A document that passed the per-document layers, without its text."""
+    doc_id: str
+    split: str
+    near_duplicate_group: str | None
+    annotation: Path
+    raw: Path
+    where: str                  # the annotation file as incidents name it
+    digests: tuple[str, str]    # sha256 of the annotation and raw bytes that were validated
+    raw_bytes: int
+    bands: bytes                # near-duplicate LSH band keys of the raw text
+
+    @property
+    def content_digest(self) -> str:
+        return f"{self.doc_id}:{self.digests[0]}:{self.digests[1]}"
+
+    def load(self) -> Document:
+        """The document read again from its files, refused if they changed since validation."""
+        annotation, raw = self.annotation.read_bytes(), self.raw.read_bytes()
+        if (digest(annotation), digest(raw)) != self.digests:
+            raise ChangedSinceValidation(f"{self.where} or its raw file changed after it was validated; validate again")
+        return Document.from_json(json.loads(annotation), raw.decode("utf-8"))
+
+
+class StoredDocuments(Mapping):
+    """The documents that passed validation, as a mapping id -> Document read on access."""
+
+    def __init__(self, stored: dict[str, StoredDoc]):
+        self._stored = stored
+
+    def __getitem__(self, doc_id: str) -> Document:
+        return self._stored[doc_id].load()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def stored(self, doc_id: str) -> StoredDoc:
+        return self._stored[doc_id]
+
+
+# -- the per-document stage ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class DocResult:
+    incidents: tuple[Incident, ...]
+    stored: StoredDoc | None
+    document: Document | None  # only when the caller keeps documents in memory
+    cached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    check: Callable[[DocFiles, frozenset[str]], tuple[list[Incident], tuple[JsonSource, Document] | None]]
+    versions: frozenset[str]
+    cache: ValidationCache | None
+    keep_documents: bool
+
+
+def _digests(files: DocFiles) -> tuple[tuple[str, str], int] | None:
+    """Hashes of both files and the raw size, or None when either is not a plain readable file."""
+    paths = (files.annotation, files.raw)
+    if any(p is None or p.is_symlink() or not p.is_file() for p in paths):
+        return None
+    try:
+        annotation, raw = files.annotation.read_bytes(), files.raw.read_bytes()
+    except OSError:
+        return None
+    return (digest(annotation), digest(raw)), len(raw)
+
+
+def _stored(files: DocFiles, doc: Document, digests: tuple[str, str], size: int, bands: bytes) -> StoredDoc:
+    return StoredDoc(files.doc_id, doc.split, doc.near_duplicate_group, files.annotation, files.raw,
+                     relpath(files.annotation), digests, size, bands)
+
+
+@dataclass(frozen=True, slots=True)
+class _Lookup:
+    files: DocFiles
+    before: tuple[tuple[str, str], int] | None  # file hashes and raw size, read before checking
+    key: str | None
+    hit: DocResult | None
+
+
+def _look_up(context: CheckContext, files: DocFiles) -> _Lookup:
+    before = _digests(files)
+    if context.cache is None or before is None:
+        return _Lookup(files, before, None, None)
+    key = document_key(context.cache.salt, files.doc_id, (relpath(files.annotation), relpath(files.raw)), before[0])
+    hit = context.cache.get(key)
+    return _Lookup(files, before, key, None if hit is None else _decode(hit, files, before, context.keep_documents))
+
+
+def check_one(context: CheckContext, todo: _Lookup) -> tuple[DocResult, tuple[str, dict] | None]:
+    """Run the checks on one document; also return the cache entry to store, if any."""
+    files, before = todo.files, todo.before
+    incidents, checked = context.check(files, context.versions)
+    stored = document = None
+    if checked is not None and before is not None:
+        document = checked[1]
+        stored = _stored(files, document, before[0], before[1], band_keys(document.raw_text))
+    result = DocResult(tuple(incidents), stored, document if context.keep_documents else None, False)
+    # Stored only when the files did not change while they were checked: the key must name the
+    # content the result is about.
+    entry = (todo.key, _encode(result)) if todo.key is not None and _digests(files) == before else None
+    return result, entry
+
+
+def _encode(result: DocResult) -> dict:
+    stored = result.stored
+    return {
+        "incidents": [list(asdict(i).values()) for i in result.incidents],
+        "passed": None if stored is None else {
+            "split": stored.split, "group": stored.near_duplicate_group, "bands": stored.bands.hex()},
+    }
+
+
+def _decode(value: dict, files: DocFiles, before: tuple[tuple[str, str], int], keep: bool) -> DocResult:
+    incidents = tuple(Incident(*row) for row in value["incidents"])
+    passed = value["passed"]
+    if passed is None:
+        return DocResult(incidents, None, None, True)
+    stored = StoredDoc(files.doc_id, passed["split"], passed["group"], files.annotation, files.raw,
+                       relpath(files.annotation), before[0], before[1], bytes.fromhex(passed["bands"]))
+    return DocResult(incidents, stored, stored.load() if keep else None, True)
+
+
+def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | None, progress=None) -> Iterator[DocResult]:
+    """Every document's result, in the order of `docs`; new results are written to the cache.
+
+    Cached results are looked up here first, so that worker processes start only when enough
+    documents changed to keep them busy.
+    """
+    looked = [_look_up(context, files) for files in docs]
+    todo = [item for item in looked if item.hit is None]
+    workers = resolve_jobs(jobs, len(todo))
+    chunk = max(1, min(32, len(todo) // (workers * 8)))
+    fresh = ordered_map(check_one, todo, workers, context, chunksize=chunk)
+    pending: list[tuple[str, dict]] = []
+    for item in looked:
+        result = item.hit
+        if result is None:
+            result, entry = next(fresh)
+            if entry is not None:
+                pending.append(entry)
+        if len(pending) >= 2000:
+            context.cache.put_many(pending)
+            pending.clear()
+        if progress is not None:
+            progress.advance()
+        yield result
+    if pending:
+        context.cache.put_many(pending)
+    fresh.close()
+
+
+# -- the corpus-wide stage on stored documents -------------------------------------------------
+
+class _LazySource:
+    """An annotation file's name, and its JSON locations parsed only when an incident needs one."""
+
+    def __init__(self, stored: StoredDoc):
+        self.where = stored.where
+        self._path = stored.annotation
+
+    def locate(self, pointer: str, key: bool = False) -> tuple[int, int]:
+        source, _ = read_json(self._path)
+        return source.locate(pointer, key) if source is not None else (1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _WithText:
+    doc_id: str
+    split: str
+    near_duplicate_group: str | None
+    raw_text: str
+
+
+def corpus_incidents(stored: dict[str, StoredDoc], released: dict[str, str]) -> list[Incident]:
+    """The checks of `consistency.check_corpus`, run on stored documents without their texts.
+
+    Near-duplicates: the LSH candidates come from the stored band keys; only candidates that are
+    not declared in one group can yield an incident, so only their texts are read, and
+    `consistency` checks them exactly as it would among all documents (LSH candidacy is a
+    property of a pair, so the pairs it finds among these are the pairs it would find in all).
+    """
+    stand_ins = {doc_id: (_LazySource(s), s) for doc_id, s in stored.items()}
+    found = consistency._group_splits(stand_ins)
+    suspects = sorted({doc_id for pair in candidate_pairs({d: s.bands for d, s in stored.items()})
+                       if not _one_group(stored[pair[0]], stored[pair[1]]) for doc_id in pair})
+    found += consistency._near_duplicates({doc_id: (_LazySource(stored[doc_id]), _with_text(stored[doc_id]))
+                                           for doc_id in suspects})
+    found += consistency._released_splits(stand_ins, released)
+    return found
+
+
+def _one_group(a: StoredDoc, b: StoredDoc) -> bool:
+    return a.near_duplicate_group is not None and a.near_duplicate_group == b.near_duplicate_group
+
+
+def _with_text(stored: StoredDoc) -> _WithText:
+    text = stored.raw.read_bytes().decode("utf-8")
+    return _WithText(stored.doc_id, stored.split, stored.near_duplicate_group, text)

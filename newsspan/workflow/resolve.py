@@ -1,0 +1,104 @@
+"""Spans written by text: find the offsets an annotator meant, or say exactly why not.
+
+While annotating, a span may be written as `{"text": "Kherson", "occurrence": 2}` (the second
+occurrence in text order) or `{"text": "Kherson", "start": 300}` (the occurrence nearest to an
+approximate start) instead of exact offsets. The rule, in order: an `occurrence` wins; else an
+approximate `start` picks the nearest occurrence; else the text must occur exactly once.
+Occurrences are counted like `str.find` from one past the previous hit, so they may overlap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..incidents import Incident, incident
+from ..read import JsonSource, text_location
+
+FIX_HINT = "run python3 build_dataset.py fix {path}"
+SHOWN_OCCURRENCES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """Why a span written by text cannot be resolved: a validation code and its explanation."""
+    code: str
+    message: str
+    hint: str
+
+
+def is_by_text(span: dict) -> bool:
+    """True for a span still waiting for exact offsets."""
+    # An explicit occurrence is honoured even next to stale offsets: it is the newer intent.
+    return "start" not in span or "end" not in span or "occurrence" in span
+
+
+def occurrences(raw: str, text: str) -> list[int]:
+    hits, at = [], raw.find(text)
+    while at >= 0:
+        hits.append(at)
+        at = raw.find(text, at + 1)
+    return hits
+
+
+def resolve(span: dict, raw: str) -> Located | Refused:
+    text = span["text"]
+    hits = occurrences(raw, text)
+    if not hits:
+        return Refused("NS308", f"{_short(text)} does not occur in the raw text",
+                       "copy the text from the raw file exactly (same quotes, dashes, spaces and line breaks)")
+    if "occurrence" in span:
+        return _nth(text, hits, span["occurrence"])
+    if "start" in span:
+        return _nearest(text, hits, span["start"], raw)
+    if len(hits) > 1:
+        return Refused("NS307", f"{_short(text)} occurs {len(hits)} times and the span does not say which "
+                                "(no \"occurrence\", no approximate \"start\")", _which(text, hits, raw))
+    return Located(hits[0], hits[0] + len(text))
+
+
+def _nth(text: str, hits: list[int], nth: int) -> Located | Refused:
+    if nth > len(hits):
+        if len(hits) == 1:
+            return Refused("NS308", f"{_short(text)} has no occurrence {nth}: it occurs once",
+                           "remove \"occurrence\" (or set it to 1), or extend \"text\" if you meant another place")
+        return Refused("NS308", f"{_short(text)} has no occurrence {nth}: it occurs {len(hits)} times",
+                       f"use an \"occurrence\" from 1 to {len(hits)}, counted from the top of the raw file")
+    at = hits[nth - 1]
+    return Located(at, at + len(text))
+
+
+def _nearest(text: str, hits: list[int], near: int, raw: str) -> Located | Refused:
+    ranked = sorted(hits, key=lambda h: abs(h - near))
+    if len(ranked) > 1 and abs(ranked[0] - near) == abs(ranked[1] - near):
+        return Refused("NS307", f"{_short(text)} occurs at the same distance before and after \"start\": {near}",
+                       _which(text, hits, raw))
+    return Located(ranked[0], ranked[0] + len(text))
+
+
+def _which(text: str, hits: list[int], raw: str) -> str:
+    shown = ", ".join(f"{n} at {':'.join(map(str, text_location(raw, at)))}"
+                      for n, at in enumerate(hits[:SHOWN_OCCURRENCES], 1))
+    more = ", ..." if len(hits) > SHOWN_OCCURRENCES else ""
+    return (f"add \"occurrence\": N (in the raw file, line:col, {shown}{more}), "
+            "or an approximate \"start\", or a longer \"text\" that occurs once")
+
+
+def by_text_incident(source: JsonSource, pointer: str, span: dict, raw: str) -> Incident:
+    """How the validator reports a span written by text: resolvable (NS306) or not (NS307, NS308)."""
+    line, col = source.locate(pointer + "/text")
+    found = resolve(span, raw)
+    if isinstance(found, Refused):
+        return incident(found.code, source.where, line, col, f"{pointer}: {found.message}", found.hint)
+    return incident("NS306", source.where, line, col,
+                    f"{pointer} {_short(span['text'])} is written by text, not yet by offsets "
+                    f"(it resolves to [{found.start}, {found.end}))",
+                    FIX_HINT.format(path=source.where))
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")

@@ -1,0 +1,70 @@
+"""Annotation files as they were at a git revision, read with `git` itself (argument lists, no shell)."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path, PurePosixPath
+
+from ..read import ANNOTATION_DIR
+
+
+class GitProblem(Exception):
+    """git could not answer: not a repository, an unknown revision, git missing."""
+
+
+def _git(args: list[str], cwd: Path) -> bytes:
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitProblem("git is not installed (or not on PATH)") from None
+    if proc.returncode != 0:
+        raise GitProblem(proc.stderr.decode("utf-8", errors="replace").strip() or f"git {args[0]} failed")
+    return proc.stdout
+
+
+def repository_top(cwd: Path) -> Path:
+    try:
+        return Path(_git(["rev-parse", "--show-toplevel"], cwd).decode("utf-8").strip())
+    except GitProblem:
+        raise GitProblem(f"{cwd} is not inside a git repository") from None
+
+
+def commit_of(rev: str, top: Path) -> str:
+    # A revision that starts with '-' would be read by git as an option.
+    if not rev or rev.startswith("-"):
+        raise GitProblem(f"{rev!r} is not a revision")
+    try:
+        return _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top).decode("ascii").strip()
+    except GitProblem:
+        raise GitProblem(f"unknown revision {rev!r} (a branch, tag or commit of this repository)") from None
+
+
+def corpus_in_repository(corpus: str, top: Path) -> str:
+    """The corpus folder as a path from the repository's top, the form `git show REV:path` needs."""
+    path = Path(corpus)
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to(top.resolve())
+        except ValueError:
+            raise GitProblem(f"{corpus} is not inside the repository {top}") from None
+    return PurePosixPath(path.as_posix()).as_posix().strip("/") or "."
+
+
+def annotations_at(commit: str, corpus: str, top: Path) -> dict[str, dict | str]:
+    """doc_id -> the annotation object at `commit`, or a sentence saying why it cannot be read."""
+    folder = f"{corpus}/{ANNOTATION_DIR}/"
+    listing = _git(["ls-tree", "-r", "-z", "--name-only", commit, "--", folder], top)
+    found: dict[str, dict | str] = {}
+    for name in sorted(n.decode("utf-8") for n in listing.split(b"\0") if n):
+        path = PurePosixPath(name)
+        if path.suffix == ".json" and path.parent.as_posix() == folder.rstrip("/"):
+            found[path.stem] = _parsed(_git(["show", f"{commit}:{name}"], top))
+    return found
+
+
+def _parsed(data: bytes) -> dict | str:
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        return f"not valid UTF-8 JSON ({err})"
+    return value if isinstance(value, dict) else "not an annotation object"

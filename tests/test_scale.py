@@ -1,0 +1,317 @@
+"""Scale machinery: worker processes and caches change nothing in the output; the generator is sound.
+
+Corpora here are small (30 generated documents); what is checked is sameness, never speed.
+"""
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsspan import write
+from newsspan.incidents import sort_key
+from newsspan.neardup import jaccard, shingles
+from newsspan.progress import Progress
+from newsspan.read import discover
+from newsspan.release import build_release
+from newsspan.validate import _check_one, validate_corpus
+from newsspan.validate import schema as schema_module
+from newsspan.validate.cache import BuildCache, ValidationCache, validation_salt
+from newsspan.validate.consistency import check_corpus, guidelines_versions
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import synth  # noqa: E402
+
+N_DOCS, SEED, PAIR_RATE = 30, 7, 0.3
+
+
+def _generate(root: Path, n: int = N_DOCS, seed: int = SEED) -> Path:
+    synth.generate(root, n, seed, pair_rate=PAIR_RATE)
+    return root
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    return _generate(tmp_path_factory.mktemp("synth") / "corpus")
+
+
+@pytest.fixture
+def corpus(pristine, tmp_path) -> Path:
+    root = tmp_path / "corpus"
+    shutil.copytree(pristine, root)
+    return root
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _release(root: Path) -> dict[str, bytes]:
+    """A release's files; the manifest without the hash of the package's source, which says which
+    code ran, not what came out (and changes whenever any module of the package is edited)."""
+    files = _files(root)
+    manifest = json.loads(files["MANIFEST.json"])
+    del manifest["code_fingerprint"]
+    files["MANIFEST.json"] = json.dumps(manifest, sort_keys=True).encode()
+    return files
+
+
+def _cache(folder: Path) -> ValidationCache:
+    return ValidationCache(folder, validation_salt(guidelines_versions()))
+
+
+def _annotation(root: Path, doc_id: str) -> dict:
+    return json.loads((root / "annotations" / f"{doc_id}.json").read_text(encoding="utf-8"))
+
+
+def _save(root: Path, doc_id: str, obj: dict) -> None:
+    from newsspan.fmt import format_annotation
+    (root / "annotations" / f"{doc_id}.json").write_text(format_annotation(obj), encoding="utf-8")
+
+
+# -- the generator --------------------------------------------------------------------------
+
+def test_generator_is_deterministic(tmp_path, pristine):
+    again = _generate(tmp_path / "again")
+    assert _files(again) == _files(pristine)
+    other = _files(_generate(tmp_path / "other", seed=SEED + 1))
+    assert other != _files(pristine)
+
+
+def test_a_smaller_corpus_is_the_start_of_a_larger_one(tmp_path, pristine):
+    small = _files(_generate(tmp_path / "small", n=12))
+    big = _files(pristine)
+    # Only the last article may differ: a pair that did not fit is written as a single capture.
+    shared = [name for name in small if name in big]
+    assert len(shared) >= 10 and all(small[name] == big[name] for name in shared)
+
+
+def test_generated_corpus_validates_clean_and_is_varied(pristine):
+    report = validate_corpus(pristine)
+    assert report.incidents == [] and len(report.documents) == N_DOCS
+    raw_sizes = [len(p.read_bytes()) for p in (pristine / "raw").iterdir()]
+    assert all(1_000 <= size <= 30_000 for size in raw_sizes)
+    annotations = [json.loads(p.read_text(encoding="utf-8")) for p in (pristine / "annotations").iterdir()]
+    spans = [len(a["boilerplate"]) + len(a["entities"]) + len(a["quotes"]) for a in annotations]
+    assert all(10 <= n <= 300 for n in spans)
+    assert len({a["metadata"]["publisher"] for a in annotations}) >= 3
+    assert {a["metadata"]["raw_format"] for a in annotations} == {"text", "markdown"}
+    texts = [p.read_text(encoding="utf-8") for p in (pristine / "raw").iterdir()]
+    assert all(any(ord(c) > 127 for c in t) for t in texts)
+    assert any(any(ord(c) > 0xFFFF for c in t) for t in texts)  # emoji beyond the BMP: offsets are code points
+
+
+def test_planted_pairs_are_declared_near_duplicates(pristine):
+    pairs = synth.planted_pairs(N_DOCS, SEED, PAIR_RATE)
+    assert len(pairs) >= 2
+    for a, b in pairs:
+        ann_a, ann_b = _annotation(pristine, a), _annotation(pristine, b)
+        assert ann_a["near_duplicate_group"] == ann_b["near_duplicate_group"] is not None
+        assert ann_a["split"] == ann_b["split"]
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in (pristine / "raw").iterdir()}
+    scores = [jaccard(shingles(texts[a]), shingles(texts[b])) for a, b in pairs]
+    assert max(scores) >= 0.30
+
+
+# -- validation: any number of processes, with or without the cache --------------------------
+
+def _corrupt(root: Path) -> set[str]:
+    """Break the corpus in six ways; return the codes that must be reported."""
+    pairs = synth.planted_pairs(N_DOCS, SEED, PAIR_RATE)
+    paired = {d for pair in pairs for d in pair}
+    singles = sorted(p.stem for p in (root / "annotations").iterdir() if p.stem not in paired)
+    first = _annotation(root, singles[0])
+    first["entities"][0]["text"] = "not the raw text"
+    _save(root, singles[0], first)
+    broken = root / "annotations" / f"{singles[1]}.json"
+    broken.write_text(broken.read_text(encoding="utf-8").replace('"split": "', '"split" "', 1), encoding="utf-8")
+    third = _annotation(root, singles[2])
+    third["entities"][0]["label"] = "person"
+    _save(root, singles[2], third)
+    # An exact copy of a document under another id, in no group: an undeclared near-duplicate.
+    copy = _annotation(root, singles[3])
+    raw = next((root / "raw").glob(f"{singles[3]}.*"))
+    shutil.copy(raw, root / "raw" / f"zz-copy{raw.suffix}")
+    copy["doc_id"] = "zz-copy"
+    _save(root, "zz-copy", copy)
+    # One capture of a planted pair moved to another split.
+    moved = _annotation(root, pairs[0][1])
+    moved["split"] = "test" if moved["split"] != "test" else "train"
+    _save(root, pairs[0][1], moved)
+    (root / "raw" / "orphan.txt").write_text("a raw file without annotation\n", encoding="utf-8")
+    return {"NS304", "NS107", "NS204", "NS407", "NS406", "NS102"}
+
+
+def test_processes_and_cache_give_the_same_incidents_in_the_same_order(corpus, tmp_path):
+    expected_codes = _corrupt(corpus)
+    plain = validate_corpus(corpus).incidents
+    assert {i.code for i in plain} == expected_codes
+    cache = _cache(tmp_path / "cache")
+    runs = {
+        "2 processes": validate_corpus(corpus, jobs=2),
+        "2 processes, cold cache": validate_corpus(corpus, jobs=2, cache=cache),
+        "2 processes, warm cache": validate_corpus(corpus, jobs=2, cache=cache),
+        "1 process, warm cache": validate_corpus(corpus, cache=cache),
+    }
+    for name, report in runs.items():
+        assert report.incidents == plain, name
+    pairs_of_files = len(list((corpus / "annotations").iterdir()))  # the orphan raw file has no pair
+    assert runs["2 processes, cold cache"].from_cache == 0
+    assert runs["2 processes, warm cache"].from_cache == runs["1 process, warm cache"].from_cache == pairs_of_files
+
+
+def test_corpus_checks_on_stored_documents_equal_the_checks_on_whole_documents(corpus):
+    _corrupt(corpus)
+    versions = guidelines_versions()
+    passed = {}
+    for files in discover(corpus).docs:
+        _, checked = _check_one(files, versions)
+        if checked is not None:
+            passed[files.doc_id] = checked
+    whole = sorted(check_corpus(passed, {}), key=sort_key)
+    assert {i.code for i in whole} == {"NS406", "NS407"}
+    corpus_codes = {"NS406", "NS407", "NS410"}
+    assert [i for i in validate_corpus(corpus, keep_documents=False).incidents if i.code in corpus_codes] == whole
+
+
+def test_kept_and_streamed_documents_are_the_same(corpus):
+    kept = validate_corpus(corpus).documents
+    streamed = validate_corpus(corpus, keep_documents=False).documents
+    assert list(kept) == list(streamed)
+    assert all(kept[d] == streamed[d] for d in kept)
+
+
+def test_changed_raw_file_is_checked_again_not_replayed(corpus, tmp_path):
+    cache = _cache(tmp_path / "cache")
+    assert validate_corpus(corpus, cache=cache).incidents == []
+    raw = sorted((corpus / "raw").iterdir())[0]
+    raw.write_bytes(raw.read_bytes().replace(b"\n", b" \n", 1))
+    warm = validate_corpus(corpus, cache=cache)
+    assert [i.code for i in warm.incidents] == ["NS301"]
+    assert warm.from_cache == N_DOCS - 1
+    assert warm.incidents == validate_corpus(corpus).incidents
+
+
+def test_changed_annotation_is_checked_again_not_replayed(corpus, tmp_path):
+    cache = _cache(tmp_path / "cache")
+    validate_corpus(corpus, cache=cache)
+    doc_id = sorted(p.stem for p in (corpus / "annotations").iterdir())[5]
+    obj = _annotation(corpus, doc_id)
+    obj["boilerplate"][0]["label"] = "Navigation"
+    _save(corpus, doc_id, obj)
+    warm = validate_corpus(corpus, cache=cache)
+    assert [i.code for i in warm.incidents] == ["NS204"]
+    assert warm.from_cache == N_DOCS - 1
+
+
+def test_schema_code_and_guidelines_are_part_of_the_key(corpus, tmp_path, monkeypatch):
+    versions = guidelines_versions()
+    base = validation_salt(versions)
+    assert validation_salt(versions) == base
+    assert validation_salt(versions | {"9.9"}) != base
+    package = tmp_path / "newsspan"
+    shutil.copytree(REPO / "newsspan", package, ignore=shutil.ignore_patterns("__pycache__"))
+    assert validation_salt(versions, package) == base
+    (package / "derive.py").write_text((package / "derive.py").read_text() + "\n# changed\n")
+    assert validation_salt(versions, package) != base
+    schema = tmp_path / "annotation.schema.json"
+    schema.write_text(schema_module.SCHEMA_PATH.read_text().replace("Offsets are", "Offsets, always, are"))
+    monkeypatch.setattr(schema_module, "SCHEMA_PATH", schema)
+    changed = validation_salt(versions)
+    assert changed != base
+    # A cache filled under the old salt finds nothing under the new one.
+    folder = tmp_path / "cache"
+    validate_corpus(corpus, cache=ValidationCache(folder, base))
+    assert validate_corpus(corpus, cache=ValidationCache(folder, changed)).from_cache == 0
+
+
+# -- the build: processes, cache and shards change no byte --------------------------------------
+
+def test_build_is_identical_with_processes_cache_and_shards(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(write, "SHARD_RAW_BYTES", 40_000)  # several shards per split
+    plain = build_release(validate_corpus(corpus).documents, out_root=tmp_path / "plain", corpus=corpus)
+    streamed = validate_corpus(corpus, jobs=2, keep_documents=False).documents
+    cache = BuildCache(tmp_path / "cache")
+    cold = build_release(streamed, out_root=tmp_path / "cold", corpus=corpus, jobs=2, cache=cache)
+    warm = build_release(streamed, out_root=tmp_path / "warm", corpus=corpus, jobs=2, cache=cache)
+    assert _release(plain) == _release(cold) == _release(warm)
+    assert len(list((plain / "data" / "documents").glob("train-*.parquet"))) > 1
+
+
+def test_rebuild_after_one_edit_derives_one_shard_per_config(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(write, "SHARD_RAW_BYTES", 40_000)
+    cache = BuildCache(tmp_path / "cache")
+    build_release(validate_corpus(corpus, keep_documents=False).documents, out_root=tmp_path / "first",
+                  corpus=corpus, cache=cache)
+    before = set(cache.folder.iterdir())
+    doc_id = sorted(p.stem for p in (corpus / "annotations").iterdir())[3]
+    obj = _annotation(corpus, doc_id)
+    obj["entities"][0]["label"] = "GPE" if obj["entities"][0]["label"] == "ORG" else "ORG"
+    _save(corpus, doc_id, obj)
+    edited = build_release(validate_corpus(corpus, keep_documents=False).documents, out_root=tmp_path / "edited",
+                           corpus=corpus, cache=cache)
+    assert len(set(cache.folder.iterdir()) - before) == 4  # the one shard holding the document, in 4 configs
+    fresh = build_release(validate_corpus(corpus).documents, out_root=tmp_path / "fresh", corpus=corpus)
+    assert _release(edited) == _release(fresh)
+
+
+def test_shard_plan_keeps_documents_whole_and_in_order():
+    assert write.plan_shards([], 10) == [range(0, 0)]
+    assert write.plan_shards([4, 4, 4, 4], 10) == [range(0, 2), range(2, 4)]
+    assert write.plan_shards([30, 1, 1], 10) == [range(0, 1), range(1, 3)]
+
+
+# -- progress and the command line ----------------------------------------------------------
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_prints_plain_lines_off_a_terminal_and_one_summary():
+    stream, clock = io.StringIO(), _Clock()
+    progress = Progress("check", 100, stream=stream, interval=10, clock=clock)
+    clock.now = 5
+    progress.advance(20)
+    assert stream.getvalue() == ""  # before the first interval
+    clock.now = 10
+    progress.advance(30)
+    assert stream.getvalue() == "check: 50/100 documents (50%), 5/s, ETA 10.0 s\n"
+    clock.now = 20
+    progress.advance(50)
+    assert progress.finish() == "check: 100 documents in 20.0 s (5 documents/s)"
+    assert stream.getvalue().splitlines()[-1] == "check: 100 documents in 20.0 s (5 documents/s)"
+
+
+def test_quiet_progress_prints_nothing():
+    stream = io.StringIO()
+    progress = Progress("check", 10, stream=stream, quiet=True, interval=0)
+    progress.advance(10)
+    progress.finish()
+    assert stream.getvalue() == ""
+
+
+def _cli(*args, cache: Path):
+    env = {**__import__("os").environ, "NEWSSPAN_CACHE_DIR": str(cache)}
+    proc = subprocess.run([sys.executable, str(REPO / "build_dataset.py"), *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_cli_jobs_and_cache_do_not_change_the_report(corpus, tmp_path):
+    _corrupt(corpus)
+    cache = tmp_path / "cache"
+    code, plain, _ = _cli("validate", str(corpus), "--no-cache", "--jobs", "1", cache=cache)
+    assert code == 1 and " NS304 " in plain
+    assert _cli("validate", str(corpus), "--jobs", "2", "-q", cache=cache) == (1, plain, "")
+    code, again, err = _cli("validate", str(corpus), cache=cache)
+    assert (code, again) == (1, plain)
+    assert f"{N_DOCS + 1} from cache" in err.splitlines()[-1]  # the corpus plus the copy; the orphan has no pair

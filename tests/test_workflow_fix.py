@@ -1,0 +1,160 @@
+"""Spans written by text: how they resolve, how the validator reports them, and `fix` / `fmt`."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from test_workflow_cli import run
+from newsspan.validate import validate_corpus
+from newsspan.workflow.resolve import Located, Refused, occurrences, resolve
+
+VALID = FIXTURES / "codes" / "VALID-minimal"
+# The raw text of VALID-minimal: "Support us!\nZelensky said: “We will win.”\n"
+
+
+
+RAW = "Kyiv, then Lviv, then Kyiv again; Kyiv."
+#      0         1         2         3
+#      0123456789012345678901234567890123456789   Kyiv at 0, 22 and 34
+
+
+@pytest.mark.parametrize("span, expected", [
+    ({"text": "Lviv"}, Located(11, 15)),
+    ({"text": "Kyiv", "occurrence": 1}, Located(0, 4)),
+    ({"text": "Kyiv", "occurrence": 3}, Located(34, 38)),
+    ({"text": "Kyiv", "start": 25}, Located(22, 26)),
+    ({"text": "Kyiv", "start": 31}, Located(34, 38)),
+    ({"text": "Kyiv", "occurrence": 1, "start": 30}, Located(0, 4)),  # occurrence wins
+    ({"text": "Kyiv", "start": 0, "end": 4, "occurrence": 2}, Located(22, 26)),
+])
+def test_resolve(span, expected):
+    assert resolve(span, RAW) == expected
+
+
+@pytest.mark.parametrize("span, code, words", [
+    ({"text": "Kyiv"}, "NS307", "occurs 3 times"),
+    ({"text": "Kyiv", "start": 28}, "NS307", "same distance"),  # 22 and 34 are both 6 away
+    ({"text": "Kiev"}, "NS308", "does not occur"),
+    ({"text": "Kyiv", "occurrence": 4}, "NS308", "no occurrence 4"),
+    ({"text": "Lviv", "occurrence": 2}, "NS308", "occurs once"),
+])
+def test_resolve_refuses(span, code, words):
+    found = resolve(span, RAW)
+    assert isinstance(found, Refused) and found.code == code and words in found.message and found.hint
+
+
+def test_occurrences_may_overlap():
+    assert occurrences("aaaa", "aa") == [0, 1, 2]
+
+
+def _draft_copy(tmp_path: Path, entities: list, quotes=None) -> Path:
+    root = tmp_path / "c"
+    shutil.copytree(VALID, root)
+    path = root / "annotations" / "doc.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["entities"] = entities
+    if quotes is not None:
+        doc["quotes"] = quotes
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def test_validator_reports_each_span_written_by_text(tmp_path):
+    path = _draft_copy(tmp_path, [{"id": "e1", "label": "PERSON", "text": "Zelensky"}],
+                       [{"id": "q1", "type": "direct", "content": [{"text": "We will win."}],
+                         "speaker": {"entity": "e1"}, "cue": {"text": "said"}}])
+    incidents = validate_corpus(path.parent.parent).incidents
+    assert [i.code for i in incidents] == ["NS306"] * 3
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [lines[i.line - 1][i.col - 1:] for i in incidents] == ['"Zelensky"', '"We will win."', '"said"']
+    assert all("fix" in i.hint for i in incidents)
+
+
+def test_fix_is_idempotent_and_canonical(tmp_path):
+    path = _draft_copy(tmp_path, [{"label": "PERSON", "text": "Zelensky"}],
+                       [{"type": "direct", "content": [{"text": "We will win."}], "speaker": {"entity": "e1"}, "cue": {"text": "said"}}])
+    code, out, _ = run("fix", str(path))
+    assert code == 0 and "1 rewritten" in out
+    # The fixed file is exactly the hand-made canonical VALID-minimal annotation.
+    assert path.read_bytes() == (VALID / "annotations" / "doc.json").read_bytes()
+    code, out, _ = run("fix", str(path))
+    assert code == 0 and "0 rewritten" in out
+    assert path.read_bytes() == (VALID / "annotations" / "doc.json").read_bytes()
+
+
+def test_fix_refuses_ambiguous_text_and_leaves_the_file_untouched(tmp_path):
+    path = _draft_copy(tmp_path, [{"id": "e1", "label": "PERSON", "text": "Zelensky"},
+                                  {"id": "e2", "label": "PERSON", "text": "e"}])
+    before = path.read_bytes()
+    code, out, err = run("fix", str(path))
+    assert code == 1 and "Traceback" not in out + err
+    assert path.read_bytes() == before
+    located = next(line for line in out.splitlines() if " NS307 " in line)
+    where, line_no, col = located.split(":")[:3]
+    assert where.endswith("annotations/doc.json")
+    assert before.decode().splitlines()[int(line_no) - 1][int(col) - 1:] == '"e"'
+    # "e" is in "Zelensky" twice and in "We" once.
+    assert "occurs 3 times" in located and "occurrence" in out.split(located)[1]
+
+
+def test_fix_works_on_agreement_files(tmp_path):
+    root = tmp_path / "c"
+    shutil.copytree(VALID, root)
+    doc = json.loads((root / "annotations" / "doc.json").read_text(encoding="utf-8"))
+    doc["entities"] = [{"label": "PERSON", "text": "Zelensky"}]
+    doc["quotes"] = []
+    (root / "agreement").mkdir()
+    path = root / "agreement" / "doc.second.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert run("fix", str(root))[0] == 0
+    assert json.loads(path.read_text(encoding="utf-8"))["entities"] == [
+        {"id": "e1", "start": 12, "end": 20, "label": "PERSON", "text": "Zelensky"}]
+
+
+def test_fix_refuses_a_changed_raw_file(tmp_path):
+    path = _draft_copy(tmp_path, [{"id": "e1", "label": "PERSON", "text": "Zelensky"}])
+    raw = path.parent.parent / "raw" / "doc.txt"
+    raw.write_text("Zelensky said nothing.\n", encoding="utf-8")
+    before = path.read_bytes()
+    code, out, _ = run("fix", str(path))
+    assert code == 1 and " NS301 " in out and path.read_bytes() == before
+
+
+def test_end_without_start_is_a_schema_error(tmp_path):
+    path = _draft_copy(tmp_path, [{"id": "e1", "end": 20, "label": "PERSON", "text": "Zelensky"}])
+    assert [i.code for i in validate_corpus(path.parent.parent).incidents] == ["NS206"]
+
+
+def test_fix_on_the_clean_corpus_changes_nothing(corpus_copy):
+    before = {p: p.read_bytes() for p in corpus_copy.rglob("*.json")}
+    code, out, _ = run("fix", str(corpus_copy))
+    assert code == 0 and "0 rewritten, 0 refused" in out
+    assert {p: p.read_bytes() for p in corpus_copy.rglob("*.json")} == before
+
+
+def test_fmt_check_lists_and_fmt_restores(corpus_copy):
+    path = corpus_copy / "annotations" / "nytimes-kherson-officials-flee.json"
+    canonical = path.read_bytes()
+    path.write_text(json.dumps(json.loads(canonical), indent=4, ensure_ascii=True), encoding="utf-8")
+    code, out, _ = run("fmt", "--check", str(corpus_copy))
+    assert code == 1 and "would reformat" in out and "nytimes-kherson-officials-flee.json" in out
+    assert out.count("would reformat") == 1
+    assert run("fmt", str(path))[0] == 0
+    assert path.read_bytes() == canonical
+    assert run("fmt", "--check", str(corpus_copy))[0] == 0
+
+
+def test_fmt_refuses_broken_json_with_a_location(corpus_copy):
+    path = corpus_copy / "annotations" / "nytimes-kherson-officials-flee.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"split": "test",', '"split": "test"'), encoding="utf-8")
+    before = path.read_bytes()
+    code, out, err = run("fmt", str(path))
+    assert code == 1 and " NS107 " in out and "Traceback" not in out + err
+    assert path.read_bytes() == before
+
+
+def test_paths_that_are_not_annotations_are_usage_errors():
+    code, _, err = run("fix", "README.md")
+    assert code == 2 and "not a corpus folder" in err
