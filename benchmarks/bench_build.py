@@ -114,7 +114,7 @@ def _recall(corpus: Path, documents) -> dict:
     planted = [tuple(sorted(p)) for p in synth.planted_pairs(len(documents), SEED)]
     scores = []
     for a, b in planted:
-        texts = [documents.stored(d).raw.read_text(encoding="utf-8") for d in (a, b)]
+        texts = [Path(documents.stored(d).raw).read_text(encoding="utf-8") for d in (a, b)]
         scores.append((jaccard(shingles(texts[0]), shingles(texts[1])), (a, b) in candidates))
     above = [found for score, found in scores if score >= THRESHOLD]
     return {"planted": len(planted), "above_threshold": len(above), "found": sum(above),
@@ -138,7 +138,7 @@ def measure_build(corpus: Path, cache_dir: Path, out: Path, jobs: int, use_cache
     data = [f for f in manifest["files"] if f["path"].startswith("data/")]
     return {"seconds": ended - started, "validate_seconds": validated - started, "build_seconds": ended - validated,
             "docs": report.checked, "from_cache": report.from_cache, "shards": len(data),
-            "shards_derived": len(listing() - before) if use_cache else len(data),
+            "pieces_derived": len(listing() - before) if use_cache else None,
             "output_mb": round(sum(f["bytes"] for f in data) / 1e6, 1),
             "data_sha256": hashlib.sha256("".join(f["path"] + f["sha256"] for f in data).encode()).hexdigest()}
 
@@ -162,7 +162,24 @@ def measure_load(out: Path, **_) -> dict:
     return {"seconds": seconds, "rows": rows}
 
 
-MEASURES = {"floor": measure_floor, "validate": measure_validate, "build": measure_build, "load": measure_load}
+def measure_profile(corpus: Path, out: Path, **_) -> dict:
+    """Where the time goes: validate and build in one process, without cache, under pyinstrument."""
+    from pyinstrument import Profiler
+
+    from newsspan.release import build_release
+    from newsspan.validate import validate_corpus
+
+    profiler = Profiler()
+    started = time.perf_counter()
+    with profiler:
+        report = validate_corpus(corpus, keep_documents=False)
+        build_release(report.documents, out_root=out, corpus=corpus, force=True)
+    print(profiler.output_text(show_all=False), file=sys.stderr)
+    return {"seconds": time.perf_counter() - started}
+
+
+MEASURES = {"floor": measure_floor, "validate": measure_validate, "build": measure_build, "load": measure_load,
+            "profile": measure_profile}
 
 
 def child_main(spec: str) -> None:
@@ -180,6 +197,8 @@ def run_child(kind: str, **args) -> dict:
                           capture_output=True, text=True, env={**os.environ, CODE_ENV: str(CODE)})
     if proc.returncode != 0:
         raise SystemExit(f"bench: {kind} failed:\n{proc.stderr[-4000:]}")
+    if kind == "profile":
+        print(proc.stderr, file=sys.stderr)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -320,7 +339,8 @@ def render(results: list[dict], info: dict, jobs: int, load_end: tuple) -> str:
         lines.append(_row("warm validate, unchanged corpus", steps["warm_validate"], floor, c))
         edit = steps["edit_validate_build"]
         lines.append(_row(f"edit 1 annotation: validate ({edit['validate_seconds']:.1f} s) + build ({edit['build_seconds']:.1f} s), "
-                          f"{edit['shards_derived']} of {edit['shards']} shards derived again", edit, floor, c))
+                          f"rows of {edit['pieces_derived']} of {steps['cold_build']['pieces_derived']} pieces derived again",
+                          edit, floor, c))
         lines.append(_row("load_dataset, all 4 configs", steps["load_dataset"], floor, c))
         near = steps["cold_validate"]["near_duplicates"]
         lines += ["", f"Near-duplicates: {near['planted']} planted pairs, {near['above_threshold']} of them at or above the "
@@ -375,6 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--code", type=Path, default=None,
                         help="measure this copy of the repository's code instead of a snapshot of the working tree")
     parser.add_argument("--block", default="bench", help="name of the marked block of the results file to fill")
+    parser.add_argument("--profile", action="store_true",
+                        help="only profile validate + build of the first size in one process (needs pyinstrument); no results file")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -385,6 +407,10 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     info["code"] = snapshot_code(args.work, args.code)
     info["options"] = (" --code COPY" if args.code else "") + (f" --block {args.block}" if args.block != "bench" else "")
+    if args.profile:
+        corpus = ensure_corpus(args.work, sizes[0], args.jobs)
+        run_child("profile", corpus=corpus.root, out=args.work / f"profile-{sizes[0]}")
+        return 0
     results = [bench_size(args.work, size, args.jobs, check_identical=(size == min(sizes))) for size in sizes]
     write_results(render(results, info, args.jobs, os.getloadavg()), args.results, args.block)
     print(f"bench: wrote {args.results}", file=sys.stderr)

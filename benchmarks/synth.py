@@ -340,8 +340,8 @@ def _blocks(article: Article, pub: Publisher, rng: random.Random, edit: float) -
             previous = label
 
 
-def _render(article: Article, pub: Publisher, rng: random.Random, edit: float) -> _Page:
-    budget = max(MIN_SPANS, min(MAX_SPANS, article.target_chars // 95))
+def _render(article: Article, pub: Publisher, rng: random.Random, edit: float, cut: int = 0) -> _Page:
+    budget = max(MIN_SPANS, min(MAX_SPANS, article.target_chars // 95)) - cut
     page = _Page(budget)
     for n, (kind, body) in enumerate(_blocks(article, pub, rng, edit)):
         if n:
@@ -423,12 +423,42 @@ def documents(seed: int, planned: Planned) -> Iterator[tuple[str, str, bytes, st
     group = f"a{planned.number:06d}" if len(planned.doc_ids) == 2 else None
     for capture, doc_id in enumerate(planned.doc_ids, start=1):
         pub = _publisher(seed, planned.number, capture)
-        rng = random.Random(f"newsspan-synth:{seed}:{planned.number}:capture{capture}")
-        edit = 0.0 if capture == 1 else rng.uniform(0.05, 0.45)
-        page = _render(article, pub, rng, edit)
+        page = _capture(seed, planned.number, capture, article, pub)
         raw = page.text().encode("utf-8")
         annotation = format_annotation(_annotation(doc_id, article, pub, page, group, raw))
         yield doc_id, ".md" if pub.raw_format == "markdown" else ".txt", raw, annotation
+
+
+def _capture(seed: int, number: int, capture: int, article: Article, pub: Publisher) -> _Page:
+    """One capture's page, with MIN_SPANS to MAX_SPANS spans."""
+    def render(cut: int) -> _Page:
+        rng = random.Random(f"newsspan-synth:{seed}:{number}:capture{capture}")
+        edit = 0.0 if capture == 1 else rng.uniform(0.05, 0.45)
+        return _render(article, pub, rng, edit, cut)
+    page, cut = render(0), 0
+    while page.spans() > MAX_SPANS:
+        # Boilerplate blocks and speakers are written past the budget: the same page again, with
+        # as many fewer mentions annotated as it had spans too many.
+        cut += page.spans() - MAX_SPANS
+        page = render(cut)
+    if page.spans() < MIN_SPANS:
+        _tags(page, random.Random(f"newsspan-synth:{seed}:{number}:tags{capture}"))
+    return page
+
+
+def _tags(page: _Page, rng: random.Random) -> None:
+    """A line of topic tags at the end of a page short of spans: navigation, one mention per tag."""
+    page.parts[-1] = page.parts[-1].rstrip("\n")  # the page's final newline comes after the tags
+    page.pos -= 1
+    page.add("\n\n")
+    start = page.pos
+    page.add("Tags:")
+    while page.spans() < MIN_SPANS - 1:
+        page.add(" · " if page.pos > start + 5 else " ")
+        page.entity(rng.choice(ENTITY_POOLS["GPE"]), "GPE", force=True)
+    page.boilerplate.append({"id": f"b{len(page.boilerplate) + 1}", "start": start, "end": page.pos,
+                             "label": "navigation", "text": page.text()[start:page.pos]})
+    page.add("\n")
 
 
 def _write_articles(root: str, seed: int, planned: list[Planned]) -> int:

@@ -299,7 +299,7 @@ class CardRows:
     def __iter__(self) -> Iterator[dict]:
         pool: dict = {}
         for path in self.paths:
-            for batch in pq.ParquetFile(path).iter_batches(columns=self.FIELDS.get(self.config, [])):
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=1000, columns=self.FIELDS.get(self.config, [])):
                 for row in batch.to_pylist():
                     yield _interned(row, pool)
 

@@ -23,6 +23,7 @@ from datasets import Features
 # row group at a time, and editing an annotation never moves a document to another shard.
 SHARD_RAW_BYTES = 64 * 1024 * 1024
 ROW_GROUP_ROWS = 1_000
+ROWS_PER_BATCH = 200  # rows turned from Python objects into Arrow at a time (a document row can be 100 KB)
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
@@ -56,8 +57,8 @@ def plan_shards(sizes: list[int], limit: int | None = None) -> list[range]:
     return runs
 
 
-def record_batches(rows: Iterable[dict], schema: pa.Schema, size: int = ROW_GROUP_ROWS) -> Iterator[pa.RecordBatch]:
-    """Row dicts as record batches of `size` rows (so that few rows are Python objects at once)."""
+def record_batches(rows: Iterable[dict], schema: pa.Schema, size: int = ROWS_PER_BATCH) -> Iterator[pa.RecordBatch]:
+    """Row dicts as record batches of `size` rows: few rows are Python objects at a time."""
     it = iter(rows)
     while chunk := list(islice(it, size)):
         yield pa.RecordBatch.from_pylist(chunk, schema=schema)

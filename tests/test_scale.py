@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newsspan import write
+from newsspan import release, write
 from newsspan.incidents import sort_key
 from newsspan.neardup import jaccard, shingles
 from newsspan.progress import Progress
@@ -243,8 +243,9 @@ def test_build_is_identical_with_processes_cache_and_shards(corpus, tmp_path, mo
     assert len(list((plain / "data" / "documents").glob("train-*.parquet"))) > 1
 
 
-def test_rebuild_after_one_edit_derives_one_shard_per_config(corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(write, "SHARD_RAW_BYTES", 40_000)
+def test_rebuild_after_one_edit_derives_one_piece_per_config(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(write, "SHARD_RAW_BYTES", 60_000)
+    monkeypatch.setattr(release, "CACHE_PIECE_RAW_BYTES", 15_000)  # several cached pieces per shard
     cache = BuildCache(tmp_path / "cache")
     build_release(validate_corpus(corpus, keep_documents=False).documents, out_root=tmp_path / "first",
                   corpus=corpus, cache=cache)
@@ -255,7 +256,7 @@ def test_rebuild_after_one_edit_derives_one_shard_per_config(corpus, tmp_path, m
     _save(corpus, doc_id, obj)
     edited = build_release(validate_corpus(corpus, keep_documents=False).documents, out_root=tmp_path / "edited",
                            corpus=corpus, cache=cache)
-    assert len(set(cache.folder.iterdir()) - before) == 4  # the one shard holding the document, in 4 configs
+    assert len(set(cache.folder.iterdir()) - before) == 4  # the one piece holding the document, in 4 configs
     fresh = build_release(validate_corpus(corpus).documents, out_root=tmp_path / "fresh", corpus=corpus)
     assert _release(edited) == _release(fresh)
 

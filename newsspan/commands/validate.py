@@ -68,7 +68,9 @@ def open_cache(enabled: bool) -> ValidationCache | None:
 
 
 def run_validate(paths: list[str], fmt: str, out=sys.stdout, *, jobs: int = 0, use_cache: bool = True,
-                 quiet: bool = False, keep_documents: bool = True) -> tuple[int, list[Report]]:
+                 quiet: bool = False, keep_documents: bool = False) -> tuple[int, list[Report]]:
+    """Validate and print the report. The reports' documents are read from their files on access,
+    unless `keep_documents` holds them all in memory."""
     cache = open_cache(use_cache)
     reports = []
     for root, only in targets(paths):
@@ -76,6 +78,8 @@ def run_validate(paths: list[str], fmt: str, out=sys.stdout, *, jobs: int = 0, u
         report = validate_corpus(root, only, jobs=jobs, cache=cache, keep_documents=keep_documents, progress=progress)
         progress.finish(f"{report.from_cache} from cache" if cache is not None else "cache off")
         reports.append(report)
+    if cache is not None and cache.problem:
+        print(f"validate: results not kept in the cache: {cache.problem}", file=sys.stderr)
     incidents: list[Incident] = [i for r in reports for i in r.incidents]
     text = FORMATTERS[fmt](incidents)
     if text:

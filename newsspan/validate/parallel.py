@@ -85,12 +85,12 @@ class ChangedSinceValidation(Exception):
 
 @dataclass(frozen=True, slots=True)
 class StoredDoc:
-    """A document that passed the per-document layers, without its text."""
+    """A document that passed the per-document layers, without its text (a few hundred bytes)."""
     doc_id: str
     split: str
     near_duplicate_group: str | None
-    annotation: Path
-    raw: Path
+    annotation: str             # file paths, as str: a Path object is several times larger
+    raw: str
     where: str                  # the annotation file as incidents name it
     digests: tuple[str, str]    # sha256 of the annotation and raw bytes that were validated
     raw_bytes: int
@@ -102,7 +102,7 @@ class StoredDoc:
 
     def load(self) -> Document:
         """The document read again from its files, refused if they changed since validation."""
-        annotation, raw = self.annotation.read_bytes(), self.raw.read_bytes()
+        annotation, raw = Path(self.annotation).read_bytes(), Path(self.raw).read_bytes()
         if (digest(annotation), digest(raw)) != self.digests:
             raise ChangedSinceValidation(f"{self.where} or its raw file changed after it was validated; validate again")
         return Document.from_json(json.loads(annotation), raw.decode("utf-8"))
@@ -158,7 +158,7 @@ def _digests(files: DocFiles) -> tuple[tuple[str, str], int] | None:
 
 
 def _stored(files: DocFiles, doc: Document, digests: tuple[str, str], size: int, bands: bytes) -> StoredDoc:
-    return StoredDoc(files.doc_id, doc.split, doc.near_duplicate_group, files.annotation, files.raw,
+    return StoredDoc(files.doc_id, doc.split, doc.near_duplicate_group, str(files.annotation), str(files.raw),
                      relpath(files.annotation), digests, size, bands)
 
 
@@ -174,9 +174,10 @@ def _look_up(context: CheckContext, files: DocFiles) -> _Lookup:
     before = _digests(files)
     if context.cache is None or before is None:
         return _Lookup(files, before, None, None)
-    key = document_key(context.cache.salt, files.doc_id, (relpath(files.annotation), relpath(files.raw)), before[0])
+    names = (relpath(files.annotation), relpath(files.raw))
+    key = document_key(context.cache.salt, files.doc_id, names, before[0])
     hit = context.cache.get(key)
-    return _Lookup(files, before, key, None if hit is None else _decode(hit, files, before, context.keep_documents))
+    return _Lookup(files, before, key, None if hit is None else _decode(hit, files, names[0], before, context.keep_documents))
 
 
 def check_one(context: CheckContext, todo: _Lookup) -> tuple[DocResult, tuple[str, dict] | None]:
@@ -203,13 +204,13 @@ def _encode(result: DocResult) -> dict:
     }
 
 
-def _decode(value: dict, files: DocFiles, before: tuple[tuple[str, str], int], keep: bool) -> DocResult:
+def _decode(value: dict, files: DocFiles, where: str, before: tuple[tuple[str, str], int], keep: bool) -> DocResult:
     incidents = tuple(Incident(*row) for row in value["incidents"])
     passed = value["passed"]
     if passed is None:
         return DocResult(incidents, None, None, True)
-    stored = StoredDoc(files.doc_id, passed["split"], passed["group"], files.annotation, files.raw,
-                       relpath(files.annotation), before[0], before[1], bytes.fromhex(passed["bands"]))
+    stored = StoredDoc(files.doc_id, passed["split"], passed["group"], str(files.annotation), str(files.raw),
+                       where, before[0], before[1], bytes.fromhex(passed["bands"]))
     return DocResult(incidents, stored, stored.load() if keep else None, True)
 
 
@@ -219,7 +220,11 @@ def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | Non
     Cached results are looked up here first, so that worker processes start only when enough
     documents changed to keep them busy.
     """
-    looked = [_look_up(context, files) for files in docs]
+    looked = []
+    for files in docs:
+        looked.append(_look_up(context, files))
+        if progress is not None and looked[-1].hit is not None:
+            progress.advance()
     todo = [item for item in looked if item.hit is None]
     workers = resolve_jobs(jobs, len(todo))
     chunk = max(1, min(32, len(todo) // (workers * 8)))
@@ -231,11 +236,11 @@ def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | Non
             result, entry = next(fresh)
             if entry is not None:
                 pending.append(entry)
+            if progress is not None:
+                progress.advance()
         if len(pending) >= 2000:
             context.cache.put_many(pending)
             pending.clear()
-        if progress is not None:
-            progress.advance()
         yield result
     if pending:
         context.cache.put_many(pending)
@@ -249,7 +254,7 @@ class _LazySource:
 
     def __init__(self, stored: StoredDoc):
         self.where = stored.where
-        self._path = stored.annotation
+        self._path = Path(stored.annotation)
 
     def locate(self, pointer: str, key: bool = False) -> tuple[int, int]:
         source, _ = read_json(self._path)
@@ -287,5 +292,5 @@ def _one_group(a: StoredDoc, b: StoredDoc) -> bool:
 
 
 def _with_text(stored: StoredDoc) -> _WithText:
-    text = stored.raw.read_bytes().decode("utf-8")
+    text = Path(stored.raw).read_bytes().decode("utf-8")
     return _WithText(stored.doc_id, stored.split, stored.near_duplicate_group, text)
