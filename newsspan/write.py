@@ -13,11 +13,13 @@ import tempfile
 from contextlib import contextmanager
 from itertools import chain, islice
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasets import Features
+
+if TYPE_CHECKING:  # only for annotations: importing datasets costs every command a second
+    from datasets import Features
 
 # A shard holds whole documents, cut by raw size: shards stay a bounded size, a writer holds one
 # row group at a time, and editing an annotation never moves a document to another shard.

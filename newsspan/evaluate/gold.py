@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from ..derive import ner_rows
-from ..features import NER_TAGS
+from ..records import NER_TAGS
 from ..read import relpath
 from ..records import (BOILERPLATE_LABELS, ENTITY_LABELS, QUOTE_TYPES, Document, LabelledSpan, Metadata,
                        Provenance, Quote, Span)

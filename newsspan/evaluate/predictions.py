@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..features import NER_TAGS
+from ..records import NER_TAGS
 from ..records import ENTITY_LABELS
 from .gold import Gold
 from .jsonl import LineError, Record
