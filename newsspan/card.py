@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 from datasets import ClassLabel, Features, List
 
@@ -23,12 +25,12 @@ def _size_category(n: int) -> str:
     return "n>1M"
 
 
-def _front_matter(version: str, fingerprint: str, table: dict, files: list) -> dict:
+def _front_matter(version: str, fingerprint: str, rows: dict, files: list) -> dict:
     sizes = {(f.config, f.split): 0 for f in files if f.config}
     for f in files:
         if f.config:
             sizes[(f.config, f.split)] += f.bytes
-    n_docs = sum(len(table["documents"][s]) for s in SPLITS)
+    n_docs = sum(rows["documents"][s] for s in SPLITS)
     return {
         "pretty_name": "NewsSpan",
         "license": "other",
@@ -51,7 +53,7 @@ def _front_matter(version: str, fingerprint: str, table: dict, files: list) -> d
             for config in CONFIGS],
         "dataset_info": [
             {"config_name": config, "features": features._to_yaml_list(),
-             "splits": [{"name": split, "num_bytes": sizes[(config, split)], "num_examples": len(table[config][split])}
+             "splits": [{"name": split, "num_bytes": sizes[(config, split)], "num_examples": rows[config][split]}
                         for split in SPLITS],
              "download_size": sum(sizes[(config, s)] for s in SPLITS),
              "dataset_size": sum(sizes[(config, s)] for s in SPLITS)}
@@ -79,30 +81,61 @@ def _fields(features: Features) -> str:
     return _table(["field", "type"], [[f"`{name}`", _describe_feature(f)] for name, f in features.items()])
 
 
-def label_counts(table: dict) -> dict[str, Counter]:
-    docs = [row for split in SPLITS for row in table["documents"][split]]
-    blocks = [row for split in SPLITS for row in table["blocks"][split]]
+# The label distribution the card shows, counted from Arrow batches of the written rows: worker
+# processes count the shards they write and the main process only adds the counts up, so the card
+# costs no second pass over the data and no memory that grows with it.
+LAYERS = ("boilerplate spans", "boilerplate characters", "entity mentions", "quotes", "blocks")
+
+
+def batch_label_counts(config: str, batch: pa.RecordBatch) -> dict[str, Counter]:
+    """The card's label counts in one batch of a config's rows (only `documents` and `blocks` count)."""
+    if config == "blocks":
+        return {"blocks": _named(batch.column("kind"), BLOCK_KINDS)}
+    if config != "documents":
+        return {}
+    spans = batch.column("boilerplate").flatten()
+    lengths = pa.table({"label": spans.field("label"), "chars": pc.subtract(spans.field("end"), spans.field("start"))})
+    chars = lengths.group_by("label").aggregate([("chars", "sum")])
     return {
-        "boilerplate spans": Counter(BOILERPLATE_LABELS[s["label"]] for d in docs for s in d["boilerplate"]),
-        "boilerplate characters": _char_counts(docs),
-        "entity mentions": Counter(ENTITY_LABELS[e["label"]] for d in docs for e in d["entities"]),
-        "quotes": Counter(QUOTE_TYPES[q["type"]] for d in docs for q in d["quotes"]),
-        "blocks": Counter(BLOCK_KINDS[b["kind"]] for b in blocks),
+        "boilerplate spans": _named(spans.field("label"), BOILERPLATE_LABELS),
+        "boilerplate characters": Counter({BOILERPLATE_LABELS[label]: total for label, total
+                                           in zip(chars["label"].to_pylist(), chars["chars_sum"].to_pylist())}),
+        "entity mentions": _named(batch.column("entities").flatten().field("label"), ENTITY_LABELS),
+        "quotes": _named(batch.column("quotes").flatten().field("type"), QUOTE_TYPES),
     }
 
 
-def _char_counts(docs: list[dict]) -> Counter:
-    counts: Counter = Counter()
-    for d in docs:
-        for s in d["boilerplate"]:
-            counts[BOILERPLATE_LABELS[s["label"]]] += s["end"] - s["start"]
-    return counts
+def _named(values: pa.Array, names: tuple[str, ...]) -> Counter:
+    counted = values.value_counts()
+    return Counter({names[v]: n for v, n in zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist())})
 
 
-def render_card(version: str, fingerprint: str, table: dict, files: list) -> str:
-    meta = yaml.safe_dump(_front_matter(version, fingerprint, table, files), sort_keys=False, allow_unicode=True, width=1000)
-    split_rows = [[config] + [len(table[config][s]) for s in SPLITS] for config in CONFIGS]
-    counts = label_counts(table)
+def add_counts(total: dict[str, Counter], more: dict[str, Counter]) -> dict[str, Counter]:
+    for layer, counts in more.items():
+        total.setdefault(layer, Counter()).update(counts)
+    return total
+
+
+def label_counts(table: dict) -> dict[str, Counter]:
+    """The card's label counts of rows held in memory (config -> split -> rows)."""
+    total: dict[str, Counter] = {}
+    for config in ("documents", "blocks"):
+        schema = CONFIGS[config].arrow_schema
+        for split in SPLITS:
+            add_counts(total, batch_label_counts(config, pa.RecordBatch.from_pylist(list(table[config][split]), schema=schema)))
+    return ordered_counts(total)
+
+
+def ordered_counts(total: dict[str, Counter]) -> dict[str, Counter]:
+    return {layer: total.get(layer, Counter()) for layer in LAYERS}
+
+
+def render_card(version: str, fingerprint: str, rows: dict[str, dict[str, int]], counts: dict[str, Counter],
+                files: list) -> str:
+    """The card, from the row count of every config split and the label counts of the rows."""
+    meta = yaml.safe_dump(_front_matter(version, fingerprint, rows, files), sort_keys=False, allow_unicode=True, width=1000)
+    split_rows = [[config] + [rows[config][s] for s in SPLITS] for config in CONFIGS]
+    counts = ordered_counts(counts)
     label_sections = "\n\n".join(
         f"**{name}**\n\n" + _table(["label", "count"], sorted(([k, v] for k, v in c.items()), key=lambda r: (-r[1], r[0]))) for name, c in counts.items())
     configs = "\n\n".join(f"### `{c}`\n\n{DESCRIPTIONS[c]}\n\n{_fields(f)}" for c, f in CONFIGS.items())

@@ -11,7 +11,10 @@ Every rule here is documented in the dataset card, because users train on its ou
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from typing import Iterator
 
 from .records import (BLOCK_KINDS, BOILERPLATE_LABELS, ENTITY_LABELS, NER_TAGS, QUOTE_TYPES, SPEAKER_KINDS, Document,
@@ -50,21 +53,34 @@ def blocks(text: str) -> list[Block]:
     return found
 
 
-def _covered(spans: tuple[LabelledSpan, ...], text: str) -> list[str | None]:
-    """Per code point: the boilerplate label covering it, or None."""
-    labels: list[str | None] = [None] * len(text)
-    for span in spans:
-        labels[span.start:span.end] = [span.label] * (span.end - span.start)
-    return labels
+def _nonspace(text: str) -> int:
+    # str.split() cuts at exactly the characters str.isspace() accepts.
+    return len("".join(text.split()))
 
 
-def _block_labels(block: Block, text: str, labels: list[str | None]) -> tuple[str, list[str], float]:
-    inside = [labels[i] for i in range(block.start, block.end) if not text[i].isspace()]
-    marked = [label for label in inside if label is not None]
-    fraction = len(marked) / len(inside)
-    kind = "content" if not marked else "boilerplate" if len(marked) == len(inside) else "mixed"
-    present = sorted(set(marked), key=BOILERPLATE_LABELS.index)
-    return kind, present, fraction
+class _Boilerplate:
+    """A document's boilerplate spans in text order, to find those touching a block by bisection
+    (spans of one layer never overlap, so their ends are in order too)."""
+
+    def __init__(self, spans: tuple[LabelledSpan, ...]):
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self.ends = [s.end for s in self.spans]
+
+    def block_labels(self, block: Block, text: str) -> tuple[str, list[str], float]:
+        """The block's kind, the boilerplate labels in it and the share of its non-space
+        characters they cover."""
+        inside = _nonspace(block.text)
+        marked, present = 0, set()
+        for i in range(bisect_right(self.ends, block.start), len(self.spans)):
+            span = self.spans[i]
+            if span.start >= block.end:
+                break
+            covered = _nonspace(text[max(span.start, block.start):min(span.end, block.end)])
+            if covered:
+                marked += covered
+                present.add(span.label)
+        kind = "content" if not marked else "boilerplate" if marked == inside else "mixed"
+        return kind, sorted(present, key=BOILERPLATE_LABELS.index), marked / inside
 
 
 def document_row(doc: Document) -> dict:
@@ -114,10 +130,10 @@ def _quote(quote, entities: dict[str, LabelledSpan]) -> dict:
 
 
 def block_rows(doc: Document) -> Iterator[dict]:
-    labels = _covered(doc.boilerplate, doc.raw_text)
     found = blocks(doc.raw_text)
+    boilerplate = _Boilerplate(doc.boilerplate)
     for block in found:
-        kind, present, fraction = _block_labels(block, doc.raw_text, labels)
+        kind, present, fraction = boilerplate.block_labels(block, doc.raw_text)
         yield {
             "id": f"{doc.doc_id}/{block.index}", "doc_id": doc.doc_id, "block_index": block.index,
             "num_blocks": len(found), "start": block.start, "end": block.end, "text": block.text,
@@ -126,45 +142,52 @@ def block_rows(doc: Document) -> Iterator[dict]:
         }
 
 
-def tokens(block: Block, boundaries: set[int]) -> list[tuple[int, int]]:
-    """Token offsets (absolute) in a block, split at the given boundary offsets."""
-    found = []
-    for match in TOKEN.finditer(block.text):
-        start, end = block.start + match.start(), block.start + match.end()
-        cuts = sorted(b for b in boundaries if start < b < end)
-        for a, b in zip([start] + cuts, cuts + [end]):
-            found.append((a, b))
+def tokens(text: str, block: Block, cuts: list[int]) -> list[tuple[int, int]]:
+    """Token offsets (absolute) in a block, split at the sorted boundary offsets `cuts`.
+
+    Tokenising each piece between two cuts gives exactly the block's tokens cut at those offsets:
+    a token is a maximal run of word characters or one other character, so a cut only splits the
+    run it falls in."""
+    edges = [block.start, *cuts[bisect_right(cuts, block.start):bisect_left(cuts, block.end)], block.end]
+    found: list[tuple[int, int]] = []
+    for a, b in zip(edges, edges[1:]):
+        found.extend(map(re.Match.span, TOKEN.finditer(text, a, b)))
     return found
 
 
 def ner_rows(doc: Document) -> Iterator[dict]:
-    labels = _covered(doc.boilerplate, doc.raw_text)
-    boundaries = {e.start for e in doc.entities} | {e.end for e in doc.entities}
-    tag_of = _entity_tags(doc)
-    for block in blocks(doc.raw_text):
-        toks = tokens(block, boundaries)
-        kind = _block_labels(block, doc.raw_text, labels)[0]
+    text = doc.raw_text
+    cuts = sorted({e.start for e in doc.entities} | {e.end for e in doc.entities})
+    found = blocks(text)
+    # map() over C callables where a loop would run once per token of the corpus.
+    spans = [tokens(text, block, cuts) for block in found]
+    starts = [list(map(itemgetter(0), s)) for s in spans]
+    ends = [list(map(itemgetter(1), s)) for s in spans]
+    tags = _token_tags(doc, list(chain.from_iterable(starts)))
+    boilerplate = _Boilerplate(doc.boilerplate)
+    first = 0
+    for block, block_starts, block_ends in zip(found, starts, ends):
+        last = first + len(block_starts)
         yield {
             "id": f"{doc.doc_id}/{block.index}", "doc_id": doc.doc_id, "block_index": block.index,
-            "tokens": [doc.raw_text[a:b] for a, b in toks],
-            "ner_tags": [NER_TAGS.index(tag_of(a, b)) for a, b in toks],
-            "token_starts": [a for a, _ in toks], "token_ends": [b for _, b in toks],
-            "block_kind": BLOCK_KINDS.index(kind),
+            "tokens": list(map(text.__getitem__, map(slice, block_starts, block_ends))),
+            "ner_tags": tags[first:last], "token_starts": block_starts, "token_ends": block_ends,
+            "block_kind": BLOCK_KINDS.index(boilerplate.block_labels(block, text)[0]),
         }
+        first = last
 
 
-def _entity_tags(doc: Document):
-    by_pos = {}
+def _token_tags(doc: Document, starts: list[int]) -> list[int]:
+    """NER tag ids of the tokens starting at `starts` (sorted): a token takes the tag of the
+    entity its first character belongs to, B- on the entity's first token."""
+    tags = [NER_TAGS.index("O")] * len(starts)
     for ent in doc.entities:
-        for i in range(ent.start, ent.end):
-            by_pos[i] = ent
-
-    def tag(start: int, end: int) -> str:
-        ent = by_pos.get(start)
-        if ent is None:
-            return "O"
-        return f"{'B' if start == ent.start else 'I'}-{ent.label}"
-    return tag
+        i, j = bisect_left(starts, ent.start), bisect_left(starts, ent.end)
+        if i < j:
+            tags[i:j] = [NER_TAGS.index(f"I-{ent.label}")] * (j - i)
+            if starts[i] == ent.start:
+                tags[i] = NER_TAGS.index(f"B-{ent.label}")
+    return tags
 
 
 def quote_rows(doc: Document) -> Iterator[dict]:

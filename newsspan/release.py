@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 import tomllib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from .derive import DERIVERS
 from .features import CONFIGS
@@ -124,13 +124,17 @@ def library_versions() -> dict[str, str]:
 
 
 # -- streaming the rows into shards --------------------------------------------------------------
-# Each (config, split, shard) is one task over a run of whole documents, in id order: its rows are
-# derived document by document and written row group by row group, so memory holds about one row
-# group, never the corpus. Tasks are independent, so worker processes can write them; the files
-# come out the same. With a cache, the rows of every piece of a shard (about a megabyte of raw
-# text) are kept as Arrow IPC under the hash of the piece's documents and the code: a rebuild
-# derives again only the pieces whose documents changed. The Parquet files are encoded again
-# whole: each one carries the corpus fingerprint, and a Parquet file cannot be patched in place.
+# The build runs in two passes over pieces of about a megabyte of raw text (whole documents, in id
+# order, inside one shard):
+# 1. derive: each piece's documents are read once and turned into the rows of all four configs,
+#    kept as Arrow IPC files (in the build cache under the hash of the piece's documents and the
+#    code, or in a scratch folder without a cache). A rebuild derives again only the pieces whose
+#    documents changed.
+# 2. encode: each (config, split, shard) Parquet file is written from its pieces' IPC files, row
+#    group by row group. The Parquet files are encoded again whole: each one carries the corpus
+#    fingerprint, and a Parquet file cannot be patched in place.
+# Both passes are independent tasks that worker processes can take; the files come out the same,
+# and memory holds about one piece or one row group per process, never the corpus.
 
 CACHE_PIECE_RAW_BYTES = 1024 * 1024
 
@@ -154,8 +158,14 @@ class MemoryDoc:
 
 @dataclass(frozen=True, slots=True)
 class Piece:
+    name: str  # unique in a build: the file stem of its rows in the scratch folder
     docs: tuple[StoredDoc | MemoryDoc, ...]
-    cache_key: str | None  # None for documents held in memory, which have no file hashes
+    cache_keys: tuple[str, ...] | None  # one per config; None for documents held in memory (no file hashes)
+
+    def rows_path(self, job: _BuildJob, config: str) -> Path:
+        if job.cache is not None and self.cache_keys is not None:
+            return job.cache.path(self.cache_keys[list(CONFIGS).index(config)])
+        return job.scratch / f"{self.name}.{config}.arrow"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +181,9 @@ class ShardTask:
 
 
 @dataclass(frozen=True, slots=True)
-class _ShardJob:
+class _BuildJob:
     staging: Path
+    scratch: Path
     extra: dict[str, str]
     cache: BuildCache | None
 
@@ -183,78 +194,88 @@ def _doc_refs(documents: Mapping[str, Document]) -> list[StoredDoc | MemoryDoc]:
     return [MemoryDoc(documents[doc_id]) for doc_id in sorted(documents)]
 
 
-def _pieces(docs: list[StoredDoc | MemoryDoc], config: str, code: str) -> tuple[Piece, ...]:
+def _pieces(docs: list[StoredDoc | MemoryDoc], code: str, prefix: str) -> tuple[Piece, ...]:
     found = []
-    for run in plan_shards([d.raw_bytes for d in docs], CACHE_PIECE_RAW_BYTES):
-        members = tuple(docs[i] for i in run)
+    for i, run in enumerate(plan_shards([d.raw_bytes for d in docs], CACHE_PIECE_RAW_BYTES)):
+        members = tuple(docs[j] for j in run)
         cacheable = members and all(isinstance(d, StoredDoc) for d in members)
-        found.append(Piece(members, piece_key(code, config, [d.content_digest for d in members]) if cacheable else None))
+        keys = tuple(piece_key(code, config, [d.content_digest for d in members]) for config in CONFIGS) if cacheable else None
+        found.append(Piece(f"{prefix}-{i:05d}", members, keys))
     return tuple(found)
 
 
 def plan_tasks(documents: Mapping[str, Document], code: str) -> list[ShardTask]:
-    """Every shard to write, config by config, split by split; documents in id order."""
+    """Every shard to write, config by config, split by split; documents in id order. The shards
+    of one split hold the same documents in every config, and so share their pieces."""
     refs = _doc_refs(documents)
-    tasks = []
-    for config in CONFIGS:
-        for split in SPLITS:
-            members = [r for r in refs if r.split == split]
-            runs = plan_shards([r.raw_bytes for r in members])
-            for i, run in enumerate(runs):
-                pieces = _pieces([members[j] for j in run], config, code)
-                tasks.append(ShardTask(config, split, shard_path(config, split, i, len(runs)), pieces))
-    return tasks
+    shards: dict[str, list[tuple[Piece, ...]]] = {}
+    for split in SPLITS:
+        members = [r for r in refs if r.split == split]
+        shards[split] = [_pieces([members[j] for j in run], code, f"{split}-{i:05d}")
+                         for i, run in enumerate(plan_shards([r.raw_bytes for r in members]))]
+    return [ShardTask(config, split, shard_path(config, split, i, len(shards[split])), pieces)
+            for config in CONFIGS for split in SPLITS for i, pieces in enumerate(shards[split])]
 
 
-def _derived(config: str, docs: tuple[StoredDoc | MemoryDoc, ...]) -> Iterator[dict]:
-    derive = DERIVERS[config]
-    for ref in docs:
-        yield from derive(ref.load())
+def derive_piece(job: _BuildJob, piece: Piece) -> bool:
+    """Write the rows of every config of a piece's documents, each document read once; False when
+    all were in the cache already."""
+    targets = {config: piece.rows_path(job, config) for config in CONFIGS}
+    if all(path.is_file() for path in targets.values()):
+        return False
+    rows: dict[str, list[dict]] = {config: [] for config in CONFIGS}
+    for ref in piece.docs:
+        try:
+            doc = ref.load()
+        except ChangedSinceValidation as err:
+            raise BuildRefused(str(err)) from None
+        for config, derive in DERIVERS.items():
+            rows[config].extend(derive(doc))
+    for config, path in targets.items():
+        _write_rows(path, rows[config], CONFIGS[config].arrow_schema)
+    return True
 
 
-def _piece_batches(job: _ShardJob, config: str, piece: Piece) -> Iterator[pa.RecordBatch]:
-    schema = CONFIGS[config].arrow_schema
-    kept = job.cache.path(piece.cache_key) if job.cache is not None and piece.cache_key else None
-    if kept is not None and kept.is_file():
-        yield from _cached_batches(kept)
-        return
-    batches = record_batches(_derived(config, piece.docs), schema)
-    yield from batches if kept is None else _keeping(batches, kept, schema)
+def _write_rows(path: Path, rows: list[dict], schema: pa.Schema) -> None:
+    """Rows as an Arrow IPC file, written under a temporary name then renamed: a reader never sees
+    half a file, even after a killed build."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with pa.OSFile(str(partial), "wb") as sink, \
+                pa.ipc.new_file(sink, schema, options=pa.ipc.IpcWriteOptions(compression=None)) as writer:
+            for batch in record_batches(rows, schema):
+                writer.write_batch(batch)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
-def _cached_batches(path: Path) -> Iterator[pa.RecordBatch]:
+def _piece_batches(path: Path) -> Iterator[pa.RecordBatch]:
     with pa.OSFile(str(path)) as source:
         reader = pa.ipc.open_file(source)
         for i in range(reader.num_record_batches):
             yield reader.get_batch(i)
 
 
-def _keeping(batches: Iterator[pa.RecordBatch], path: Path, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-    """Pass the batches on, and keep them in the cache once all went through."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        with pa.OSFile(str(partial), "wb") as sink, \
-                pa.ipc.new_file(sink, schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
-            for batch in batches:
-                writer.write_batch(batch)
-                yield batch
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, Counter]]:
+    """Write one Parquet shard from the derived rows of its pieces; also return the card's label
+    counts of those rows, counted on the way."""
+    from .card import add_counts, batch_label_counts
+
+    counts: dict[str, Counter] = {}
+
+    def counted(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            add_counts(counts, batch_label_counts(task.config, batch))
+            yield batch
+
+    batches = (b for piece in task.pieces for b in _piece_batches(piece.rows_path(job, task.config)))
+    rows = write_parquet(job.staging / task.path, counted(batches), CONFIGS[task.config], job.extra)
+    return _describe(job.staging, task.path, rows, task.config, task.split), counts
 
 
-def write_shard(job: _ShardJob, task: ShardTask) -> OutputFile:
-    """Write one shard, taking the rows of unchanged pieces from the cache."""
-    batches = (b for piece in task.pieces for b in _piece_batches(job, task.config, piece))
-    try:
-        rows = write_parquet(job.staging / task.path, batches, CONFIGS[task.config], job.extra)
-    except ChangedSinceValidation as err:
-        raise BuildRefused(str(err)) from None
-    return _describe(job.staging, task.path, rows, task.config, task.split)
-
-
-# Relative cost of deriving a config from the same raw text (measured: tokenising dominates).
+# Relative cost of encoding a config's rows from the same raw text (tokens make `ner` the largest).
 _CONFIG_COST = {"ner": 4.0, "blocks": 1.5, "documents": 1.0, "quotes": 1.0}
 
 
@@ -263,60 +284,40 @@ def _cost(task: ShardTask) -> float:
 
 
 def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fingerprints, jobs: int | None,
-                cache: BuildCache | None, progress=None) -> list[OutputFile]:
+                cache: BuildCache | None, progress=None) -> tuple[list[OutputFile], dict[str, Counter]]:
+    """Write every shard; return the files in plan order and the card's label counts of all rows."""
+    from .card import add_counts
+
     extra = {"newsspan": json.dumps({"version": version, "source_fingerprint": prints.source}, sort_keys=True)}
-    job = _ShardJob(staging, extra, cache)
-    documents = sum(len(p.docs) for t in tasks if t.config == tasks[0].config for p in t.pieces)
-    workers = resolve_jobs(jobs, documents) if len(tasks) > 1 else 1
-    # Largest shards first, so that no worker is left with a long one at the end; the files are
-    # listed in plan order whatever order they were written in.
-    order = sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i]))
-    files: list[OutputFile | None] = [None] * len(tasks)
-    for i, done in zip(order, ordered_map(write_shard, [tasks[i] for i in order], workers, job)):
-        files[i] = done
-        if progress is not None:
-            progress.advance()
+    pieces = [p for t in tasks if t.config == tasks[0].config for p in t.pieces]
+    workers = resolve_jobs(jobs, sum(len(p.docs) for p in pieces)) if len(tasks) > 1 else 1
+    # The scratch folder is a `.tmp-` sibling of the releases: a killed build's is swept up.
+    job = _BuildJob(staging, staging_dir(staging.parent, "pieces"), extra, cache)
+    try:
+        for _ in ordered_map(derive_piece, pieces, workers, job):
+            if progress is not None:
+                progress.advance()
+        # Largest shards first, so that no worker is left with a long one at the end; the files
+        # are listed in plan order whatever order they were written in.
+        order = sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i]))
+        files: list[OutputFile | None] = [None] * len(tasks)
+        counts: dict[str, Counter] = {}
+        for i, (done, shard_counts) in zip(order, ordered_map(write_shard, [tasks[i] for i in order], workers, job)):
+            files[i] = done
+            add_counts(counts, shard_counts)
+            if progress is not None:
+                progress.advance()
+    finally:
+        shutil.rmtree(job.scratch, ignore_errors=True)
     if cache is not None:
-        cache.keep_only(p.cache_key for t in tasks for p in t.pieces if p.cache_key)
-    return files
+        cache.keep_only(key for p in pieces for key in p.cache_keys or ())
+    return files, counts
 
 
-class CardRows:
-    """One config split's rows as the card counts them: their number, and the rows read back from
-    the written shards with only the fields the card reads (identical small values are shared, so
-    that counting a large corpus does not hold a copy of it)."""
-
-    FIELDS = {"documents": ["boilerplate.list.element.label", "boilerplate.list.element.start",
-                            "boilerplate.list.element.end", "entities.list.element.label", "quotes.list.element.type"],
-              "blocks": ["kind"]}
-
-    def __init__(self, paths: list[Path], count: int, config: str):
-        self.paths, self.count, self.config = paths, count, config
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __iter__(self) -> Iterator[dict]:
-        pool: dict = {}
-        for path in self.paths:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=1000, columns=self.FIELDS.get(self.config, [])):
-                for row in batch.to_pylist():
-                    yield _interned(row, pool)
-
-
-def _interned(row: dict, pool: dict) -> dict:
-    """The row with each flat dict (a span's fields, a block's kind) replaced by one shared equal copy."""
-    def flat(value: dict) -> dict:
-        return pool.setdefault(tuple(value.items()), value)
-    if not any(isinstance(v, list) for v in row.values()):
-        return flat(row)
-    return {k: [flat(d) for d in v] if isinstance(v, list) else v for k, v in row.items()}
-
-
-def card_table(staging: Path, files: list[OutputFile]) -> dict[str, dict[str, CardRows]]:
-    return {config: {split: CardRows([staging / f.path for f in files if f.config == config and f.split == split],
-                                     sum(f.rows for f in files if f.config == config and f.split == split), config)
-                     for split in SPLITS} for config in CONFIGS}
+def split_rows(files: list[OutputFile]) -> dict[str, dict[str, int]]:
+    """config -> split -> number of rows, from the written shards."""
+    return {config: {split: sum(f.rows for f in files if f.config == config and f.split == split) for split in SPLITS}
+            for config in CONFIGS}
 
 
 def _describe(staging: Path, rel: str, rows: int | None, config=None, split=None) -> OutputFile:
@@ -346,11 +347,11 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
         try:
             tasks = plan_tasks(documents, prints.code)
             if progress is not None:
-                progress.total = len(tasks)
-            files = _write_data(staging, tasks, version, prints, jobs, cache, progress)
+                progress.total = len(tasks) + sum(len(t.pieces) for t in tasks if t.config == tasks[0].config)
+            files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress)
             _check_same_data(target, files, force)
-            table = card_table(staging, files)
-            (staging / "README.md").write_text(render_card(version, prints.source, table, files), encoding="utf-8")
+            card = render_card(version, prints.source, split_rows(files), counts, files)
+            (staging / "README.md").write_text(card, encoding="utf-8")
             files.append(_describe(staging, "README.md", None))
             croissant = croissant_metadata(staging, version=version, files=[_file_dict(f) for f in files if f.config],
                                            name=NAME, description=_summary(), license_url=LICENSE_URL,

@@ -60,6 +60,28 @@ def test_card_counts_match_the_files(release):
             assert all((release / p).is_file() for p in entry["path"])
 
 
+def _card_section(release, title: str) -> dict[str, int]:
+    text = (release / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"**{title}**\n\n")[1].split("\n\n")[0]
+    return {row.split(" | ")[0].strip("| "): int(row.split(" | ")[1].strip(" |")) for row in section.splitlines()[2:]}
+
+
+def test_card_label_distribution_counts_the_annotation_files(release):
+    # Counted here from the JSON files; the card counts the written Parquet rows in worker processes.
+    anns = _annotations().values()
+    want = {
+        "boilerplate spans": Counter(s["label"] for a in anns for s in a["boilerplate"]),
+        "boilerplate characters": Counter(),
+        "entity mentions": Counter(e["label"] for a in anns for e in a["entities"]),
+        "quotes": Counter(q["type"] for a in anns for q in a["quotes"]),
+    }
+    for a in anns:
+        for s in a["boilerplate"]:
+            want["boilerplate characters"][s["label"]] += s["end"] - s["start"]
+    for title, counts in want.items():
+        assert _card_section(release, title) == dict(counts)
+
+
 def test_card_has_class_label_names_and_required_metadata(release):
     card = _card(release)
     for key in ("pretty_name", "license", "language", "task_categories", "task_ids", "size_categories",

@@ -35,7 +35,7 @@ def run_build(force: bool = False, out: Path | None = None, *, jobs: int = 0, us
     if status != EXIT_OK:
         print("build: not built, fix the errors above first", file=sys.stderr)
         return status
-    progress = Progress("build", 0, unit="shards", quiet=quiet)
+    progress = Progress("build", 0, unit="steps", quiet=quiet)
     try:
         target = build_release(reports[0].documents, out_root=out or DIST, force=force, jobs=jobs,
                                cache=BuildCache(default_cache_dir()) if use_cache else None, progress=progress)
