@@ -188,11 +188,13 @@ def text_location(text: str, offset: int) -> tuple[int, int]:
 class JsonSource:
     """A parsed JSON file that can say where any JSON pointer stands in its text."""
 
-    def __init__(self, path: Path, text: str, value: Any):
+    def __init__(self, path: Path, text: str, value: Any, has_float: bool | None = None):
         self.path = path
         self.where = relpath(path)
         self.text = text
         self.value = value
+        # Whether the value as parsed holds a float; None when whoever parsed it did not record it.
+        self.has_float = has_float
 
     @cached_property
     def _map(self) -> dict:
@@ -277,6 +279,15 @@ def read_json(path: Path) -> tuple[JsonSource | None, list[Incident]]:
         line, col = byte_location(data, err.start)
         return None, [incident("NS105", where, line, col, f"byte 0x{data[err.start]:02x} is not UTF-8",
                                "save the file as UTF-8; write non-ASCII characters as they are or as \\uXXXX escapes")]
+    source = _read_clean(path, data, text)
+    if source is not None:
+        return source, []
+    return _read_strict(path, text)
+
+
+def _read_strict(path: Path, text: str) -> tuple[JsonSource | None, list[Incident]]:
+    """Every node checked and every problem located: the reference for what a file gets."""
+    where = relpath(path)
     try:
         value = json.loads(text, object_pairs_hook=_pairs_hook, parse_constant=_NonFinite,
                            parse_float=_parse_float, parse_int=_parse_int)
@@ -290,6 +301,79 @@ def read_json(path: Path) -> tuple[JsonSource | None, list[Incident]]:
         return None, [_too_deep(where)]
     found = list(_strict_json_problems(source))
     return (None if found else source), found
+
+
+# The quick read: most files are clean, and proving it needs no walk over their nodes. Each
+# test below can only say "maybe": then the strict read runs and decides, with its own messages.
+
+class _Unclear(Exception):
+    """The quick read met something that only the strict read may judge."""
+
+
+class _QuickNumbers:
+    """Float parsing that remembers whether the file holds a float at all."""
+    __slots__ = ("seen",)
+
+    def __init__(self):
+        self.seen = False
+
+    def parse_float(self, token: str) -> float:
+        value = float(token)
+        if not math.isfinite(value):
+            raise _Unclear
+        self.seen = True
+        return value
+
+
+def _plain_object(pairs: list[tuple[str, Any]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):  # a key given twice
+        raise _Unclear
+    return obj
+
+
+def _unclear_constant(token: str):
+    raise _Unclear
+
+
+# Decoded UTF-8 holds no surrogate: one can only come from an escape (a valid pair matches too).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'[]{}"')))
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+
+
+def _read_clean(path: Path, data: bytes, text: str) -> JsonSource | None:
+    """The file parsed, when it holds nothing the strict read would report; else None."""
+    # An integer over the limit shows as a run of that many digits (json.loads alone would refuse
+    # one past 4300 digits); a run inside a string only costs a strict read.
+    if _SURROGATE_ESCAPE.search(data) or b"0" * (MAX_NUMBER_DIGITS + 1) in data.translate(_DIGITS_AS_ZERO):
+        return None
+    numbers = _QuickNumbers()
+    try:
+        value = json.loads(text, object_pairs_hook=_plain_object, parse_constant=_unclear_constant,
+                           parse_float=numbers.parse_float)
+    except (_Unclear, ValueError, RecursionError):  # ValueError holds JSONDecodeError
+        return None
+    # The strict read puts a value inside n containers at depth n + 1: no file nests deeper.
+    if _nesting(data) + 1 > MAX_JSON_DEPTH:
+        return None
+    return JsonSource(path, text, value, has_float=numbers.seen)
+
+
+def _nesting(data: bytes) -> int:
+    """How many arrays and objects deep valid JSON nests (counting stops past MAX_JSON_DEPTH)."""
+    # Without its escapes, each quote opens or closes a string. Only quotes and brackets are kept;
+    # then "" pairs go cheaply (removing two adjacent quotes keeps the parity of the others), and
+    # the strings left, those holding brackets, go by splitting at quotes.
+    marks = _ESCAPE.sub(b"", data).translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    brackets = b"".join(marks.split(b'"')[::2]) if b'"' in marks else marks
+    levels = 0
+    while brackets and levels <= MAX_JSON_DEPTH:
+        brackets = _INNERMOST.sub(b"", brackets)  # each pass empties the innermost pairs
+        levels += 1
+    return levels
 
 
 def _too_deep(where: str) -> Incident:

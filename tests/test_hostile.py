@@ -242,8 +242,16 @@ CHANGES = {"os.rename": 2, "os.replace": 2, "os.remove": 1, "os.unlink": 1, "os.
            "os.symlink": 2, "os.link": 2, "os.truncate": 1, "os.chmod": 1, "os.chown": 1, "os.utime": 1,
            "shutil.rmtree": 1, "shutil.move": 2, "shutil.copyfile": 2, "tempfile.mkdtemp": 1}
 
-def where(path):
-    return os.path.abspath(os.fsdecode(path)) if isinstance(path, (str, bytes, os.PathLike)) else repr(path)
+# Where a directory-relative call (shutil.rmtree removes by dir_fd) takes its path from.
+DIR_FD = {"os.remove": 1, "os.unlink": 1, "os.rmdir": 1, "os.mkdir": 2}
+
+def where(path, dir_fd=None):
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return repr(path)
+    path = os.fsdecode(path)
+    if isinstance(dir_fd, int) and not os.path.isabs(path):
+        return os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), path)
+    return os.path.abspath(path)
 
 def hook(event, args):
     if event == "open":
@@ -253,7 +261,8 @@ def hook(event, args):
         if (mode and any(c in mode for c in "wax+")) or (flags or 0) & WRITE_FLAGS:
             writes.append((event, where(path)))
     elif event in CHANGES:
-        writes.extend((event, where(a)) for a in args[:CHANGES[event]])
+        dir_fd = args[DIR_FD[event]] if event in DIR_FD and len(args) > DIR_FD[event] else None
+        writes.extend((event, where(a, dir_fd)) for a in args[:CHANGES[event]])
 
 sys.addaudithook(hook)
 from newsspan.release import build_release

@@ -59,3 +59,80 @@ def test_validation_never_touches_the_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     validator.cache_clear()
     assert validate_corpus(CORPUS).ok
+
+
+# -- the compiled fast path never says "valid" where the full check finds a problem ----------------
+
+def _source(tmp_path, obj, name="doc.json"):
+    from newsspan.read import read_json
+
+    path = tmp_path / name
+    path.write_text(json.dumps(obj, ensure_ascii=True), encoding="utf-8")
+    source, problems = read_json(path)
+    assert problems == []
+    return source
+
+
+def _corpus_annotation() -> dict:
+    from conftest import CORPUS
+
+    return json.loads((CORPUS / "annotations" / "nytimes-kherson-officials-flee.json").read_text(encoding="utf-8"))
+
+
+def test_a_url_with_a_separator_control_is_refused_as_the_full_check_does(tmp_path):
+    # Python's \s takes U+001C, the compiled validator's regex does not: `^https?://\S+$` differs.
+    from newsspan.validate.schema import check_schema
+
+    obj = _corpus_annotation()
+    obj["metadata"]["source_url"] = "https://example.com/a\u001cb"
+    assert [i.code for i in check_schema(_source(tmp_path, obj))] == ["NS205"]
+
+
+_ODD_VALUES = [None, True, 0, -1, 1.0, 2.5, "", " ", "x", "b1\n", "https://a\u001cb", "2022-13-01", "\u00e9", [], {}, [1], {"a": 1},
+               10 ** 30, "e1", "q1", "b1", "en", "train", "reviewed"]
+
+
+def _mutate(obj, rng):
+    """A copy of obj with one random change somewhere: a value replaced, a key removed or added."""
+    import copy
+
+    obj = copy.deepcopy(obj)
+    containers = [(None, obj)]
+    nodes = []
+    while containers:
+        _, node = containers.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            nodes.append((node, key))
+            if isinstance(child, (dict, list)):
+                containers.append((key, child))
+    parent, key = rng.choice(nodes)
+    action = rng.random()
+    if action < 0.7:
+        parent[key] = rng.choice(_ODD_VALUES)
+    elif action < 0.85:
+        del parent[key]
+    elif isinstance(parent, dict):
+        parent["extra_" + str(rng.randrange(3))] = rng.choice(_ODD_VALUES)
+    return obj
+
+
+def test_the_compiled_yes_is_never_a_full_check_no(tmp_path):
+    import random
+
+    from newsspan.validate.schema import _compiled, _surely_valid, validator
+
+    assert _compiled() is not None, "jsonschema-rs is a dependency: the fast path must be in use"
+    rng = random.Random(20221103)
+    base = _corpus_annotation()
+    said_valid = 0
+    for i in range(400):
+        obj = base
+        for _ in range(rng.randrange(1, 3)):
+            obj = _mutate(obj, rng)
+        source = _source(tmp_path, obj, f"m{i}.json")
+        full = list(validator().iter_errors(source.value))
+        if _surely_valid(source):
+            said_valid += 1
+            assert full == [], (i, full[0].message)
+    assert said_valid > 20  # the comparison covered files the fast path accepts

@@ -31,7 +31,7 @@ REPO = PACKAGE.parent
 CACHE_DIR_NAME = ".newsspan-cache"
 ENV_VAR = "NEWSSPAN_CACHE_DIR"
 # Libraries whose behaviour shapes the incidents (jsonschema messages, MinHash values, locations).
-VALIDATION_LIBRARIES = ("jsonschema", "referencing", "json-source-map", "datasketch", "numpy")
+VALIDATION_LIBRARIES = ("jsonschema", "jsonschema-rs", "referencing", "json-source-map", "datasketch", "numpy")
 
 
 def default_cache_dir() -> Path:

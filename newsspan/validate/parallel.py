@@ -214,37 +214,34 @@ def _decode(value: dict, files: DocFiles, where: str, before: tuple[tuple[str, s
     return DocResult(incidents, stored, stored.load() if keep else None, True)
 
 
+def look_up_or_check(context: CheckContext, files: DocFiles) -> tuple[DocResult, tuple[str, dict] | None]:
+    """One document's result: from the cache when its files are unchanged, else checked now."""
+    todo = _look_up(context, files)
+    if todo.hit is not None:
+        return todo.hit, None
+    return check_one(context, todo)
+
+
 def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | None, progress=None) -> Iterator[DocResult]:
     """Every document's result, in the order of `docs`; new results are written to the cache.
 
-    Cached results are looked up here first, so that worker processes start only when enough
-    documents changed to keep them busy.
+    Worker processes look up the cache as well as check: hashing the files is a large part of a
+    run, warm or cold, and it is spread over the processes like the checks.
     """
-    looked = []
-    for files in docs:
-        looked.append(_look_up(context, files))
-        if progress is not None and looked[-1].hit is not None:
-            progress.advance()
-    todo = [item for item in looked if item.hit is None]
-    workers = resolve_jobs(jobs, len(todo))
-    chunk = max(1, min(32, len(todo) // (workers * 8)))
-    fresh = ordered_map(check_one, todo, workers, context, chunksize=chunk)
+    workers = resolve_jobs(jobs, len(docs))
+    chunk = max(1, min(32, len(docs) // (workers * 8)))
     pending: list[tuple[str, dict]] = []
-    for item in looked:
-        result = item.hit
-        if result is None:
-            result, entry = next(fresh)
-            if entry is not None:
-                pending.append(entry)
-            if progress is not None:
-                progress.advance()
+    for result, entry in ordered_map(look_up_or_check, docs, workers, context, chunksize=chunk):
+        if entry is not None:
+            pending.append(entry)
         if len(pending) >= 2000:
             context.cache.put_many(pending)
             pending.clear()
+        if progress is not None:
+            progress.advance()
         yield result
     if pending:
         context.cache.put_many(pending)
-    fresh.close()
 
 
 # -- the corpus-wide stage on stored documents -------------------------------------------------
