@@ -30,12 +30,37 @@ RESERVED_IDS = frozenset(["con", "prn", "aux", "nul"] + [f"{dev}{n}" for dev in 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-@dataclass(frozen=True, slots=True)
 class DocFiles:
-    """The pair of files of one document, either of which may be missing."""
-    doc_id: str
-    annotation: Path | None
-    raw: Path | None
+    """The pair of files of one document, either of which may be missing.
+
+    The paths are kept as text and made `Path` objects on access: a corpus lists two files per
+    document, and a `Path` object costs a few times the memory of its text."""
+    __slots__ = ("doc_id", "_annotation", "_raw")
+
+    def __init__(self, doc_id: str, annotation: Path | None, raw: Path | None):
+        self.doc_id = doc_id
+        self._annotation = None if annotation is None else os.fspath(annotation)
+        self._raw = None if raw is None else os.fspath(raw)
+
+    @property
+    def annotation(self) -> Path | None:
+        return None if self._annotation is None else Path(self._annotation)
+
+    @property
+    def raw(self) -> Path | None:
+        return None if self._raw is None else Path(self._raw)
+
+    def _key(self) -> tuple:
+        return self.doc_id, self._annotation, self._raw
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DocFiles) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"DocFiles({self.doc_id!r}, {self.annotation!r}, {self.raw!r})"
 
 
 @dataclass(slots=True)
@@ -65,38 +90,49 @@ def printable(name: str) -> str:
 
 def discover(root: Path) -> Discovery:
     """Pair `annotations/<id>.json` with `raw/<id>.<txt|md>` below a corpus root."""
+    # File names stay text until a document's files are opened: the listing of a large corpus
+    # would otherwise hold two `Path` objects per document.
     found = Discovery()
-    annotations: dict[str, Path] = {}
-    raws: dict[str, list[Path]] = {}
-    for path in _listing(root / ANNOTATION_DIR, found):
-        if path.suffix == ".json" and SLUG.match(path.stem):
-            annotations[path.stem] = path
+    annotations: dict[str, str] = {}
+    raws: dict[str, list[str]] = {}
+    ann_dir, raw_dir = root / ANNOTATION_DIR, root / RAW_DIR
+    for name in _listing(ann_dir, found):
+        stem, suffix = os.path.splitext(name)
+        if suffix == ".json" and SLUG.match(stem):
+            annotations[stem] = name
         else:
-            found.incidents.append(_bad_name(path, "`<doc_id>.json`"))
-    for path in _listing(root / RAW_DIR, found):
-        if path.suffix in RAW_SUFFIXES and SLUG.match(path.stem):
-            raws.setdefault(path.stem, []).append(path)
+            found.incidents.append(_bad_name(ann_dir / name, "`<doc_id>.json`"))
+    for name in _listing(raw_dir, found):
+        stem, suffix = os.path.splitext(name)
+        if suffix in RAW_SUFFIXES and SLUG.match(stem):
+            raws.setdefault(stem, []).append(name)
         else:
-            found.incidents.append(_bad_name(path, "`<doc_id>.txt` or `<doc_id>.md`"))
+            found.incidents.append(_bad_name(raw_dir / name, "`<doc_id>.txt` or `<doc_id>.md`"))
     for reserved in sorted(RESERVED_IDS & (set(annotations) | set(raws))):
-        found.incidents.extend(_reserved(p) for p in [annotations.pop(reserved, None), *raws.pop(reserved, [])] if p)
+        named = [ann_dir / annotations.pop(reserved)] if reserved in annotations else []
+        found.incidents.extend(_reserved(p) for p in named + [raw_dir / n for n in raws.pop(reserved, [])])
     linked = {name for name in (ANNOTATION_DIR, RAW_DIR) if (root / name).is_symlink()}
+    ann_text, raw_text = os.fspath(ann_dir), os.fspath(raw_dir)
     for doc_id in sorted(set(annotations) | set(raws)):
-        found.docs.append(DocFiles(doc_id, annotations.get(doc_id), _one_raw(raws.get(doc_id, []), found)))
+        annotation = annotations.get(doc_id)
+        raw = _one_raw([raw_dir / n for n in raws.get(doc_id, [])], found)
+        found.docs.append(DocFiles(doc_id, None if annotation is None else os.path.join(ann_text, annotation),
+                                   None if raw is None else os.path.join(raw_text, raw.name)))
     if not linked:  # a partner in a refused (linked) folder is unknown, not missing: one error, not two
         for doc in found.docs:
             found.incidents.extend(_pairing(doc, root))
     return found
 
 
-def _listing(folder: Path, found: Discovery) -> list[Path]:
+def _listing(folder: Path, found: Discovery) -> list[str]:
+    """The names in a folder, sorted, hidden ones left out."""
     if folder.is_symlink():
         found.incidents.append(incident("NS113", relpath(folder), 1, 1, f"the {folder.name}/ folder is a symbolic link",
                                         f"make {folder.name}/ a real folder inside the corpus; a link may point anywhere"))
         return []
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    return sorted(name for name in os.listdir(folder) if not name.startswith("."))
 
 
 def _reserved(path: Path) -> Incident:
