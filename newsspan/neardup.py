@@ -4,6 +4,13 @@ Two captures of one article differ in boilerplate and markup but share most of t
 order, so we compare sets of word 5-grams of the lowercased text. MinHash LSH proposes pairs in
 sub-quadratic time; every proposed pair is confirmed by its exact Jaccard similarity, so the
 threshold below is exact and LSH only costs recall on pairs very close to it.
+
+The MinHash signature is computed with numpy because the validator computes it for every
+document, and hashing each shingle string in Python (as a generic MinHash library does) made it
+a third of validation time. A shingle is hashed from the hashes of its words, so the only work
+done in Python is one hash per distinct word; everything per shingle and per permutation is
+array arithmetic. The signature is a sketch, never a verdict: any hash that is deterministic and
+spreads shingles well is fine, because the exact check on `shingles()` decides every pair.
 """
 from __future__ import annotations
 
@@ -15,13 +22,18 @@ from itertools import combinations
 from typing import Iterable
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHashLSH
 
 SHINGLE_WORDS = 5
 THRESHOLD = 0.30
 NUM_PERM = 128
 SEED = 20221103
+KEY_BYTES = 8               # one band key
 _WORD = re.compile(r"\w+")
+_BLOCK = 1 << 18            # permuted values held at once (2 MiB), however long the page
+_EMPTY = np.iinfo(np.uint64).max
+_KNOWN: dict[str, int] = {}  # word -> its hash, in this process (see _word_hashes)
+_KNOWN_LIMIT = 1 << 17      # words remembered at most (about 20 MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +43,13 @@ class NearDuplicate:
     jaccard: float
 
 
+def _words(text: str) -> list[str]:
+    # One tokenisation for the exact sets and for the sketch, so they describe the same shingles.
+    return _WORD.findall(text.lower())
+
+
 def shingles(text: str) -> frozenset[str]:
-    words = _WORD.findall(text.lower())
+    words = _words(text)
     if len(words) < SHINGLE_WORDS:
         return frozenset([" ".join(words)]) if words else frozenset()
     return frozenset(" ".join(words[i:i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
@@ -42,45 +59,107 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def _minhash(sh: frozenset[str]) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, seed=SEED)
-    m.update_batch([s.encode("utf-8") for s in sorted(sh)])
-    return m
+# -- the MinHash signature ------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class _Hashing:
+    positions: np.ndarray    # SHINGLE_WORDS odd multipliers, one per word position in a shingle
+    a: np.ndarray            # (NUM_PERM, 1) odd multipliers of the permutations
+    b: np.ndarray            # (NUM_PERM, 1) offsets of the permutations
 
-def _lsh(threshold: float) -> MinHashLSH:
-    # LSH at a lower threshold than the exact check keeps recall high near the boundary.
-    return MinHashLSH(threshold=max(0.05, threshold * 0.7), num_perm=NUM_PERM)
-
-
-def find_near_duplicates(texts: Iterable[tuple[str, str]], threshold: float = THRESHOLD) -> list[NearDuplicate]:
-    """All pairs of (doc_id, text) whose shingle Jaccard is at least `threshold`, sorted."""
-    sets = {doc_id: shingles(text) for doc_id, text in texts}
-    lsh = _lsh(threshold)
-    pairs: set[tuple[str, str]] = set()
-    for doc_id in sorted(sets):
-        mh = _minhash(sets[doc_id])
-        pairs.update(tuple(sorted((doc_id, other))) for other in lsh.query(mh))
-        lsh.insert(doc_id, mh)
-    found = [NearDuplicate(a, b, jaccard(sets[a], sets[b])) for a, b in sorted(pairs)]
-    return [pair for pair in found if pair.jaccard >= threshold]
-
-
-# -- the same LSH candidates without holding the texts ------------------------------------------
-# A large corpus cannot keep every shingle set in memory. Each document is reduced to one 8-byte
-# key per LSH band (computed where the document is checked, and cacheable); two documents are
-# candidates exactly when the LSH above would bucket them together (one band of their MinHash
-# equal), up to a 2**-64 key collision, which only adds a candidate that the exact check drops.
 
 @lru_cache(maxsize=None)
-def _bands() -> tuple[tuple[int, int], ...]:
-    return tuple(_lsh(THRESHOLD).hashranges)
+def _hashing() -> _Hashing:
+    # The raw PCG64 stream, not a Generator method: numpy fixes a bit generator's output for a
+    # seed, while the algorithms of Generator methods may change between releases, and the keys
+    # must stay the same bytes. Odd multipliers are invertible modulo 2**64, so no two word
+    # hashes (or shingle hashes) are folded onto one value by a multiplication.
+    raw = np.random.PCG64(SEED).random_raw(SHINGLE_WORDS + 2 * NUM_PERM).astype(np.uint64)
+    odd = np.uint64(1)
+    return _Hashing(raw[:SHINGLE_WORDS] | odd,
+                    (raw[SHINGLE_WORDS:SHINGLE_WORDS + NUM_PERM] | odd).reshape(-1, 1),
+                    raw[SHINGLE_WORDS + NUM_PERM:].reshape(-1, 1))
 
 
-def band_keys(text: str) -> bytes:
+def _word_hashes(words: list[str]) -> np.ndarray:
+    # blake2b, not hash(): Python salts str hashes per process, and worker processes must agree.
+    # Most words of a page (function words, names, boilerplate) occur on many other pages, so a
+    # word's hash is remembered across the pages a process checks; the memo is emptied when full,
+    # which keeps it bounded and costs little because frequent words come back first. It never
+    # changes a value, only how often blake2b runs.
+    missing = set(words).difference(_KNOWN)
+    if len(_KNOWN) + len(missing) > _KNOWN_LIMIT:
+        _KNOWN.clear()
+        missing = set(words)
+    if missing:
+        digests = b"".join(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest() for w in missing)
+        _KNOWN.update(zip(missing, np.frombuffer(digests, dtype="<u8").tolist()))
+    return np.fromiter(map(_KNOWN.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    # A summed shingle hash is linear in its word hashes, and so are the permutations below;
+    # an xor-shift-multiply finaliser breaks that structure once per shingle, so that the
+    # permutations order shingles independently of which words they share.
+    x = x ^ (x >> np.uint64(33))
+    x *= np.uint64(0xFF51AFD7ED558CCD)
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xC4CEB9FE1A85EC53)
+    return x ^ (x >> np.uint64(33))
+
+
+def _shingle_hashes(words: list[str]) -> np.ndarray:
+    """The distinct 64-bit hashes of the text's shingles, as `shingles()` defines them."""
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    hashed, positions = _word_hashes(words), _hashing().positions
+    width = min(SHINGLE_WORDS, len(words))  # a short text is one shingle of all its words
+    count = len(words) - width + 1
+    # uint64 arithmetic wraps modulo 2**64, which is what a multiplicative hash wants.
+    combined = np.zeros(count, dtype=np.uint64)
+    for position in range(width):
+        combined += hashed[position:position + count] * positions[position]
+    return np.unique(_mix(combined))
+
+
+def _signature(hashes: np.ndarray, rows: int) -> np.ndarray:
+    """The MinHash values of the first `rows` permutations: min over shingles of (a*h + b) mod 2**64."""
+    if not len(hashes):
+        # No shingle: the neutral value of min, so every text without words has one signature;
+        # such pairs become candidates and the exact check (Jaccard 0) drops them.
+        return np.full(rows, _EMPTY, dtype=np.uint64)
+    params = _hashing()
+    a, b = params.a[:rows], params.b[:rows]
+    found = np.full(rows, _EMPTY, dtype=np.uint64)
+    step = max(1, _BLOCK // rows)  # in slices of shingles, so a long page needs no more memory
+    for start in range(0, len(hashes), step):
+        permuted = a * hashes[start:start + step] + b
+        np.minimum(found, permuted.min(axis=1), out=found)
+    return found
+
+
+# -- LSH bands ----------------------------------------------------------------------------------
+# A large corpus cannot keep every shingle set in memory. Each document is reduced to one 8-byte
+# key per LSH band (computed where the document is checked, and cacheable); two documents are
+# candidates when one band of their signatures is equal, up to a 2**-64 key collision, which only
+# adds a candidate that the exact check drops. A small corpus goes through the same keys, so both
+# paths propose exactly the same pairs.
+
+@lru_cache(maxsize=None)
+def _bands(threshold: float = THRESHOLD) -> tuple[tuple[int, int], ...]:
+    # datasketch only chooses the (bands, rows) layout, minimising its estimate of false
+    # positives plus false negatives. The LSH threshold is below the exact one so that pairs
+    # just above the exact threshold are still proposed most of the time.
+    return tuple(MinHashLSH(threshold=max(0.05, threshold * 0.7), num_perm=NUM_PERM).hashranges)
+
+
+def band_keys(text: str, threshold: float = THRESHOLD) -> bytes:
     """The text's LSH band keys, 8 bytes per band."""
-    values = _minhash(shingles(text)).hashvalues
-    return b"".join(hashlib.blake2b(values[a:b].tobytes(), digest_size=8).digest() for a, b in _bands())
+    bands = _bands(threshold)
+    # The layout may read fewer than NUM_PERM rows (25 bands of 2 at the default threshold);
+    # permutations no band reads are not computed.
+    values = _signature(_shingle_hashes(_words(text)), bands[-1][1]).astype("<u8")
+    return b"".join(hashlib.blake2b(values[a:b].tobytes(), digest_size=KEY_BYTES).digest() for a, b in bands)
 
 
 def candidate_pairs(keys: dict[str, bytes]) -> list[tuple[str, str]]:
@@ -88,7 +167,10 @@ def candidate_pairs(keys: dict[str, bytes]) -> list[tuple[str, str]]:
     ids = sorted(keys)
     if len(ids) < 2:
         return []
-    table = np.frombuffer(b"".join(keys[i] for i in ids), dtype=np.uint64).reshape(len(ids), len(_bands()))
+    widths = {len(keys[i]) for i in ids}
+    if len(widths) != 1 or widths.pop() % KEY_BYTES:
+        raise ValueError("band keys of unequal or partial lengths: they come from different band layouts")
+    table = np.frombuffer(b"".join(keys[i] for i in ids), dtype=np.uint64).reshape(len(ids), -1)
     pairs: set[tuple[str, str]] = set()
     for column in table.T:
         order = np.argsort(column, kind="stable")
@@ -98,3 +180,23 @@ def candidate_pairs(keys: dict[str, bytes]) -> list[tuple[str, str]]:
             if end - start > 1:
                 pairs.update(combinations(sorted(ids[i] for i in order[start:end]), 2))
     return sorted(pairs)
+
+
+def find_near_duplicates(texts: Iterable[tuple[str, str]], threshold: float = THRESHOLD) -> list[NearDuplicate]:
+    """All pairs of (doc_id, text) whose shingle Jaccard is at least `threshold`, sorted."""
+    by_id = dict(texts)
+    pairs = candidate_pairs({doc_id: band_keys(text, threshold) for doc_id, text in by_id.items()})
+    sets: dict[str, frozenset[str]] = {}
+    found = []
+    for a, b in pairs:
+        score = jaccard(_cached(sets, a, by_id), _cached(sets, b, by_id))
+        if score >= threshold:
+            found.append(NearDuplicate(a, b, score))
+    return found
+
+
+def _cached(sets: dict[str, frozenset[str]], doc_id: str, texts: dict[str, str]) -> frozenset[str]:
+    # Only documents in a candidate pair need their shingle sets, and most documents are in none.
+    if doc_id not in sets:
+        sets[doc_id] = shingles(texts[doc_id])
+    return sets[doc_id]

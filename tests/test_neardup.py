@@ -1,0 +1,119 @@
+"""Near-duplicate band keys: deterministic bytes, shared by near-duplicates, not by unrelated
+pages, and one candidate path for small and large corpora."""
+import itertools
+import os
+import subprocess
+import sys
+
+import pytest
+from datasketch import MinHashLSH
+
+from newsspan import neardup
+from newsspan.neardup import (NUM_PERM, THRESHOLD, band_keys, candidate_pairs, find_near_duplicates, jaccard,
+                              shingles)
+
+from conftest import CORPUS, REPO
+
+RAW = {p.stem: p.read_text(encoding="utf-8") for p in sorted((CORPUS / "raw").iterdir())}
+NYT = RAW["nytimes-kherson-officials-flee"]
+CAPTURE_1 = RAW["moscowtimes-2022-11-03-kherson-flag-capture1"]
+CAPTURE_2 = RAW["moscowtimes-2022-11-03-kherson-flag-capture2"]
+# Pages of the corpus about one event that share no word 5-gram (asserted below).
+UNRELATED = [("elespanol-kherson-withdrawal-ordered-mt-en", "nytimes-kherson-officials-flee"),
+             ("elespanol-kherson-withdrawal-ordered-mt-en", "independent-kherson-retreat-complete")]
+
+
+def _split(keys: bytes) -> list[bytes]:
+    return [keys[i:i + 8] for i in range(0, len(keys), 8)]
+
+
+def _shared(a: str, b: str) -> int:
+    return len(set(_split(band_keys(a))) & set(_split(band_keys(b))))
+
+
+def _edited(text: str, every: int) -> str:
+    """`text` with every `every`-th word replaced and its first paragraph dropped."""
+    words = text.split("\n\n", 1)[-1].split(" ")
+    return " ".join("changed" if i % every == every - 1 else w for i, w in enumerate(words))
+
+
+def test_one_key_of_8_bytes_per_band_of_the_lsh_layout():
+    bands = len(MinHashLSH(threshold=THRESHOLD * 0.7, num_perm=NUM_PERM).hashranges)
+    assert len(band_keys(NYT)) == 8 * bands
+    assert len(band_keys("")) == 8 * bands
+
+
+def test_keys_are_the_same_bytes_in_another_process_with_another_str_hash_salt():
+    texts = [NYT, CAPTURE_1, "Kherson retaken", ""]
+    # there in the other order, so that the word-hash memo holds other words when each is hashed
+    code = ("from newsspan.neardup import band_keys; "
+            f"print(' '.join(band_keys(t).hex() for t in {texts[::-1]!r}))")
+    here = [band_keys(t).hex() for t in texts[::-1]]
+    for salt in ("0", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": salt, "PYTHONPATH": str(REPO)}
+        proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.split() == here
+
+
+def test_identical_word_sequences_give_identical_keys():
+    assert band_keys(NYT) == band_keys(str(NYT))
+    # the sketch reads lowercased words only, as shingles() does
+    assert band_keys("Kherson: the city, retaken!") == band_keys("kherson   THE city retaken")
+    assert band_keys("") == band_keys("  ... !! ")  # no words: one fixed signature
+
+
+def test_different_short_texts_share_no_key():
+    assert shingles("Kherson retaken") != shingles("Kherson lost")
+    assert _shared("Kherson retaken", "Kherson lost") == 0
+
+
+@pytest.mark.parametrize("every", [20, 25, 40])
+def test_a_lightly_edited_copy_shares_a_band_key(every):
+    copy = _edited(NYT, every)
+    assert jaccard(shingles(NYT), shingles(copy)) >= 0.6
+    assert _shared(NYT, copy) >= 1
+
+
+def test_two_captures_of_one_article_share_a_band_key():
+    assert jaccard(shingles(CAPTURE_1), shingles(CAPTURE_2)) >= 0.6
+    assert _shared(CAPTURE_1, CAPTURE_2) >= 1
+
+
+@pytest.mark.parametrize("a, b", UNRELATED)
+def test_unrelated_pages_share_no_band_key(a, b):
+    assert not shingles(RAW[a]) & shingles(RAW[b])
+    assert _shared(RAW[a], RAW[b]) == 0
+
+
+def test_keys_do_not_depend_on_the_block_size_or_the_word_memo(monkeypatch):
+    expected = band_keys(NYT)
+    monkeypatch.setattr(neardup, "_BLOCK", 64)        # many slices of shingles
+    monkeypatch.setattr(neardup, "_KNOWN_LIMIT", 10)  # the memo is emptied on every page
+    assert band_keys(NYT) == expected
+    assert band_keys(CAPTURE_1 + NYT) != expected
+
+
+def test_candidate_pairs_are_the_ids_sharing_any_band():
+    keys = {"c": b"A" * 8 + b"B" * 8, "a": b"X" * 8 + b"B" * 8, "b": b"A" * 8 + b"Y" * 8, "d": b"Z" * 16}
+    assert candidate_pairs(keys) == [("a", "c"), ("b", "c")]
+    assert candidate_pairs({"only": b"A" * 16}) == []
+
+
+def test_candidate_pairs_refuse_keys_of_different_layouts():
+    with pytest.raises(ValueError, match="band layouts"):
+        candidate_pairs({"a": b"A" * 16, "b": b"A" * 8})
+
+
+def test_find_near_duplicates_is_the_streamed_candidates_checked_exactly():
+    texts = {**RAW, "nyt-edited": _edited(NYT, 20), "nyt-rewritten": _edited(NYT, 3), "empty": "", "blank": "..."}
+    keys = {doc_id: band_keys(text) for doc_id, text in texts.items()}
+    streamed = [(a, b) for a, b in candidate_pairs(keys) if jaccard(shingles(texts[a]), shingles(texts[b])) >= THRESHOLD]
+    found = find_near_duplicates(texts.items())
+    assert [(p.a, p.b) for p in found] == streamed
+    # and it is every pair above the threshold, found by brute force
+    brute = [(a, b) for a, b in itertools.combinations(sorted(texts), 2)
+             if jaccard(shingles(texts[a]), shingles(texts[b])) >= THRESHOLD]
+    assert streamed == brute
+    assert ("moscowtimes-2022-11-03-kherson-flag-capture1", "moscowtimes-2022-11-03-kherson-flag-capture2") in brute
+    assert all(p.jaccard == jaccard(shingles(texts[p.a]), shingles(texts[p.b])) for p in found)
