@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
+from itertools import accumulate
 from typing import Iterator
 
 from .records import (BLOCK_KINDS, BOILERPLATE_LABELS, ENTITY_LABELS, NER_TAGS, QUOTE_TYPES, SPEAKER_KINDS, Document,
@@ -83,6 +82,19 @@ class _Boilerplate:
         return kind, sorted(present, key=BOILERPLATE_LABELS.index), marked / inside
 
 
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What several configs read of a document: its blocks, and each block's (kind, boilerplate
+    labels, boilerplate fraction). Computed once when all configs are derived together."""
+    blocks: list[Block]
+    labels: list[tuple[str, list[str], float]]
+
+
+def layout(doc: Document) -> Layout:
+    found, boilerplate = blocks(doc.raw_text), _Boilerplate(doc.boilerplate)
+    return Layout(found, [boilerplate.block_labels(block, doc.raw_text) for block in found])
+
+
 def document_row(doc: Document) -> dict:
     meta, prov = doc.metadata, doc.provenance
     ents = {e.id: e for e in doc.entities}
@@ -129,52 +141,53 @@ def _quote(quote, entities: dict[str, LabelledSpan]) -> dict:
     }
 
 
-def block_rows(doc: Document) -> Iterator[dict]:
-    found = blocks(doc.raw_text)
-    boilerplate = _Boilerplate(doc.boilerplate)
-    for block in found:
-        kind, present, fraction = boilerplate.block_labels(block, doc.raw_text)
+def block_rows(doc: Document, lay: Layout | None = None) -> Iterator[dict]:
+    lay = lay or layout(doc)
+    for block, (kind, present, fraction) in zip(lay.blocks, lay.labels):
         yield {
             "id": f"{doc.doc_id}/{block.index}", "doc_id": doc.doc_id, "block_index": block.index,
-            "num_blocks": len(found), "start": block.start, "end": block.end, "text": block.text,
+            "num_blocks": len(lay.blocks), "start": block.start, "end": block.end, "text": block.text,
             "kind": BLOCK_KINDS.index(kind), "boilerplate_labels": [BOILERPLATE_LABELS.index(l) for l in present],
             "boilerplate_fraction": fraction, "publisher": doc.metadata.publisher, "raw_format": doc.metadata.raw_format,
         }
 
 
-def tokens(text: str, block: Block, cuts: list[int]) -> list[tuple[int, int]]:
-    """Token offsets (absolute) in a block, split at the sorted boundary offsets `cuts`.
-
-    Tokenising each piece between two cuts gives exactly the block's tokens cut at those offsets:
-    a token is a maximal run of word characters or one other character, so a cut only splits the
-    run it falls in."""
-    edges = [block.start, *cuts[bisect_right(cuts, block.start):bisect_left(cuts, block.end)], block.end]
-    found: list[tuple[int, int]] = []
-    for a, b in zip(edges, edges[1:]):
-        found.extend(map(re.Match.span, TOKEN.finditer(text, a, b)))
-    return found
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")
 
 
-def ner_rows(doc: Document) -> Iterator[dict]:
-    text = doc.raw_text
-    cuts = sorted({e.start for e in doc.entities} | {e.end for e in doc.entities})
-    found = blocks(text)
-    # map() over C callables where a loop would run once per token of the corpus.
-    spans = [tokens(text, block, cuts) for block in found]
-    starts = [list(map(itemgetter(0), s)) for s in spans]
-    ends = [list(map(itemgetter(1), s)) for s in spans]
-    tags = _token_tags(doc, list(chain.from_iterable(starts)))
-    boilerplate = _Boilerplate(doc.boilerplate)
-    first = 0
-    for block, block_starts, block_ends in zip(found, starts, ends):
-        last = first + len(block_starts)
+def tokens(text: str, cuts: list[int]) -> tuple[list[str], list[int], list[int]]:
+    """The text's tokens with their start and end offsets, split at the sorted offsets `cuts`.
+
+    `re.split` with the token pattern captured returns [gap, token, gap, ..., gap], so running
+    sums of the part lengths are the offsets, without a Python step per token. A cut inside a
+    token splits it in two (a token is a maximal run of word characters or one other character,
+    so this is what tokenising the pieces between cuts would give); most cuts fall between
+    tokens. Tokens never cross a newline, so a block's tokens are a run of these."""
+    parts = _TOKEN_SPLIT.split(text)
+    bounds = list(accumulate(map(len, parts), initial=0))
+    count = len(parts) // 2
+    strings, starts, ends = parts[1::2], bounds[1:2 * count:2], bounds[2::2]
+    for cut in cuts:
+        i = bisect_right(starts, cut) - 1
+        if i >= 0 and starts[i] < cut < ends[i]:
+            starts.insert(i + 1, cut)
+            ends.insert(i, cut)
+            strings[i:i + 1] = [text[starts[i]:cut], text[cut:ends[i + 1]]]
+    return strings, starts, ends
+
+
+def ner_rows(doc: Document, lay: Layout | None = None) -> Iterator[dict]:
+    lay = lay or layout(doc)
+    strings, starts, ends = tokens(doc.raw_text, sorted({e.start for e in doc.entities} | {e.end for e in doc.entities}))
+    tags = _token_tags(doc, starts)
+    for block, (kind, _, _) in zip(lay.blocks, lay.labels):
+        first, last = bisect_left(starts, block.start), bisect_left(starts, block.end)
         yield {
             "id": f"{doc.doc_id}/{block.index}", "doc_id": doc.doc_id, "block_index": block.index,
-            "tokens": list(map(text.__getitem__, map(slice, block_starts, block_ends))),
-            "ner_tags": tags[first:last], "token_starts": block_starts, "token_ends": block_ends,
-            "block_kind": BLOCK_KINDS.index(boilerplate.block_labels(block, text)[0]),
+            "tokens": strings[first:last], "ner_tags": tags[first:last],
+            "token_starts": starts[first:last], "token_ends": ends[first:last],
+            "block_kind": BLOCK_KINDS.index(kind),
         }
-        first = last
 
 
 def _token_tags(doc: Document, starts: list[int]) -> list[int]:
@@ -190,9 +203,9 @@ def _token_tags(doc: Document, starts: list[int]) -> list[int]:
     return tags
 
 
-def quote_rows(doc: Document) -> Iterator[dict]:
+def quote_rows(doc: Document, lay: Layout | None = None) -> Iterator[dict]:
     ents = {e.id: e for e in doc.entities}
-    found = blocks(doc.raw_text)
+    found = lay.blocks if lay else blocks(doc.raw_text)
     for quote in sorted(doc.quotes, key=lambda q: (q.content[0].start, q.id)):
         kind, text, label, start, end = _speaker(quote, ents)
         first, last = quote.content[0].start, quote.content[-1].end
@@ -212,8 +225,14 @@ def quote_rows(doc: Document) -> Iterator[dict]:
 
 
 DERIVERS = {
-    "documents": lambda doc: iter([document_row(doc)]),
+    "documents": lambda doc, lay=None: iter([document_row(doc)]),
     "ner": ner_rows,
     "blocks": block_rows,
     "quotes": quote_rows,
 }
+
+
+def derive_all(doc: Document) -> dict[str, list[dict]]:
+    """The rows of every config, sharing the work they have in common."""
+    lay = layout(doc)
+    return {config: list(derive(doc, lay)) for config, derive in DERIVERS.items()}
