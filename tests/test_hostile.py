@@ -347,3 +347,17 @@ def test_the_fuzz_command_runs_clean_for_a_few_examples():
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.fullmatch(r"fuzz: 20 examples in [0-9.]+ s \(seed 0\), 0 crashes\n", proc.stdout)
+
+
+def test_the_plain_edge_shortcut_skips_no_special_character():
+    # characters.edge_character_problem skips edges below U+0300 (but U+00AD): none of those may be
+    # a mark, a format character, a joiner, a modifier or a flag letter.
+    import unicodedata
+
+    from newsspan.validate.characters import _NOT_PLAIN, _extends, _regional, invisible
+
+    for code in range(0x110000):
+        ch = chr(code)
+        if 0xD800 <= code <= 0xDFFF or _NOT_PLAIN.match(ch):
+            continue
+        assert not (_extends(ch) or _regional(ch) or invisible(ch) or unicodedata.category(ch) == "Cf"), hex(code)

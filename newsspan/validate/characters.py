@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -87,8 +88,16 @@ def describe(ch: str) -> str:
     return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}"
 
 
+# Below U+0300 there is no combining mark, joiner, modifier or flag letter, and U+00AD SOFT HYPHEN
+# is the one invisible character: edges made only of such characters need no closer look (most
+# edges of most pages).
+_NOT_PLAIN = re.compile("[\u00ad\u0300-\U0010ffff]")
+
+
 def edge_character_problem(source: JsonSource, pointer: str, start: int, end: int, raw: str) -> Incident | None:
     """NS311 for an invisible first or last character, else NS310 for a boundary inside a character."""
+    if not _NOT_PLAIN.search(raw[max(start - 1, 0):start + 1] + raw[max(end - 1, 0):end + 1]):
+        return None
     text = raw[start:end]
     for edge, ch in (("starts", text[0]), ("ends", text[-1])):
         if invisible(ch):
