@@ -42,7 +42,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(CODE))
 
 RESULTS = HERE / "RESULTS.md"
-STEPS = ("floor", "cold_validate", "cold_build", "warm_validate", "edit_validate_build", "load_dataset")
+STEPS = ("floor", "cold_validate", "cold_build", "warm_validate", "edit_validate_build", "load_dataset", "floor_again")
 SEED = 1
 
 
@@ -272,6 +272,9 @@ def bench_size(work: Path, size: int, jobs: int, check_identical: bool) -> dict:
     finally:
         path.write_bytes(original)
     steps["load_dataset"] = run_child("load", out=out)
+    # Measured again last: on shared cores one measurement can be twice the other, and the faster
+    # floor (the harder one to stay near) is the one the ratios use.
+    steps["floor_again"] = run_child("floor", corpus=corpus.root, out=run / "floor.parquet")
     identical = None
     if check_identical:
         single = run_child("build", corpus=corpus.root, cache_dir=run / "unused", out=run / "dist-single", jobs=1,
@@ -325,12 +328,15 @@ def render(results: list[dict], info: dict, jobs: int, load_end: tuple) -> str:
         lines.append(f"| {c.docs:,} | {c.raw_mb} | {c.annotation_mb} | {c.spans[0]} / {c.spans[1]} / {c.spans[2]} | {made} |")
     for r in results:
         c, steps = r["corpus"], r["steps"]
-        floor = steps["floor"]["seconds"]
+        floors = [steps[name]["seconds"] for name in ("floor", "floor_again") if name in steps]
+        floor = min(floors)
         cold = steps["cold_validate"]["seconds"] + steps["cold_build"]["build_seconds"]
         lines += ["", f"### {c.docs:,} documents", "",
                   "| step | seconds | docs/s | MB/s (raw + annotations) | peak RSS MB | peak RSS of a worker MB | × floor |",
                   "|---|---|---|---|---|---|---|"]
-        lines.append(_row("floor (1 process, no checks)", steps["floor"], floor, c))
+        fastest = min((steps[name] for name in ("floor", "floor_again") if name in steps), key=lambda st: st["seconds"])
+        lines.append(_row(f"floor (1 process, no checks; the faster of {' s and '.join(f'{f:.1f}' for f in floors)} s, "
+                          "first and last step)", fastest, floor, c))
         lines.append(_row("cold validate", steps["cold_validate"], floor, c))
         build = dict(steps["cold_build"], seconds=steps["cold_build"]["build_seconds"])
         lines.append(_row(f"cold build ({steps['cold_build']['shards']} shards, {steps['cold_build']['output_mb']} MB)", build, floor, c))
