@@ -144,8 +144,10 @@ def test_build_command_writes_the_release(tmp_path):
 def test_same_inputs_but_different_derived_rows_are_refused(corpus_copy, out, monkeypatch):
     target = _build(corpus_copy, out)
     before = _snapshot(target)
-    real = release_mod.DERIVERS["blocks"]
-    monkeypatch.setitem(release_mod.DERIVERS, "blocks", lambda doc: (dict(r, text=r["text"].upper()) for r in real(doc)))
+    from newsspan import derive
+
+    real = derive.DERIVERS["blocks"]
+    monkeypatch.setitem(derive.DERIVERS, "blocks", lambda doc, lay=None: (dict(r, text=r["text"].upper()) for r in real(doc, lay)))
     with pytest.raises(BuildRefused, match="derives different data"):
         _build(corpus_copy, out)
     assert _snapshot(target) == before
