@@ -14,6 +14,8 @@ incidents stored from the run that checked it, in their order.
   checks need of it). Entries written under another salt (older code) are dropped on opening.
 - build: one Arrow IPC file per config and piece of a shard (about 1 MB of raw text), named by
   the hash of its inputs, so that a rebuild derives again only the pieces whose documents changed.
+  Uncompressed (LZ4 took a tenth of the derive pass): about three times the
+  corpus's size on disk.
 """
 from __future__ import annotations
 
