@@ -17,7 +17,7 @@ from newsspan.neardup import jaccard, shingles
 from newsspan.progress import Progress
 from newsspan.read import discover
 from newsspan.release import build_release
-from newsspan.validate import _check_one, validate_corpus
+from newsspan.validate import check_document_files, validate_corpus
 from newsspan.validate import schema as schema_module
 from newsspan.validate.cache import BuildCache, ValidationCache, validation_salt
 from newsspan.validate.consistency import check_corpus, guidelines_versions
@@ -170,7 +170,7 @@ def test_corpus_checks_on_stored_documents_equal_the_checks_on_whole_documents(c
     versions = guidelines_versions()
     passed = {}
     for files in discover(corpus).docs:
-        _, checked = _check_one(files, versions)
+        _, checked = check_document_files(files, versions)
         if checked is not None:
             passed[files.doc_id] = checked
     whole = sorted(check_corpus(passed, {}), key=sort_key)

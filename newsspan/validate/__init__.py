@@ -49,7 +49,7 @@ def validate_corpus(root: Path, only: set[str] | None = None, *, jobs: int | Non
     """
     found = discover(root)
     report = Report(incidents=list(found.incidents))
-    context = CheckContext(_check_one, guidelines_versions(), cache, keep_documents)
+    context = CheckContext(check_document_files, guidelines_versions(), cache, keep_documents)
     if progress is not None:
         progress.total = len(found.docs)
     stored, documents = {}, {}
@@ -72,7 +72,9 @@ def validate_corpus(root: Path, only: set[str] | None = None, *, jobs: int | Non
     return report
 
 
-def _check_one(files: DocFiles, versions: frozenset[str]) -> tuple[list[Incident], tuple[JsonSource, Document] | None]:
+def check_document_files(files: DocFiles, versions: frozenset[str]) -> tuple[list[Incident], tuple[JsonSource, Document] | None]:
+    """The per-document layers on one pair of files: their incidents, and the parsed document when
+    it passed (the corpus-wide layer is `consistency.check_corpus`)."""
     if files.annotation is None or files.raw is None:
         return [], None  # pairing incident already reported by discover()
     raw, raw_problems = read_raw(files.raw)

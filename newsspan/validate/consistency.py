@@ -125,9 +125,13 @@ def _far_cues(source: JsonSource, doc: Document) -> Iterable[Incident]:
 
 # -- corpus-wide --------------------------------------------------------------------------
 
-def check_corpus(docs: dict[str, tuple[JsonSource, Document]], released: dict[str, str]) -> list[Incident]:
+def check_corpus(docs: dict[str, tuple[JsonSource, Document]], released: dict[str, str],
+                 texts: dict[str, tuple[JsonSource, Document]] | None = None) -> list[Incident]:
+    """The checks across documents. `docs` needs only ids, splits and groups (with a locator for
+    each file); the near-duplicate check reads raw texts, of `texts` when given: a corpus not held in
+    memory passes only the documents that can be in an undeclared pair (see validate.parallel)."""
     found = _group_splits(docs)
-    found += _near_duplicates(docs)
+    found += _near_duplicates(docs if texts is None else texts)
     found += _released_splits(docs, released)
     return found
 

@@ -275,13 +275,10 @@ def corpus_incidents(stored: dict[str, StoredDoc], released: dict[str, str]) -> 
     property of a pair, so the pairs it finds among these are the pairs it would find in all).
     """
     stand_ins = {doc_id: (_LazySource(s), s) for doc_id, s in stored.items()}
-    found = consistency._group_splits(stand_ins)
     suspects = sorted({doc_id for pair in candidate_pairs({d: s.bands for d, s in stored.items()})
                        if not _one_group(stored[pair[0]], stored[pair[1]]) for doc_id in pair})
-    found += consistency._near_duplicates({doc_id: (_LazySource(stored[doc_id]), _with_text(stored[doc_id]))
-                                           for doc_id in suspects})
-    found += consistency._released_splits(stand_ins, released)
-    return found
+    texts = {doc_id: (_LazySource(stored[doc_id]), _with_text(stored[doc_id])) for doc_id in suspects}
+    return consistency.check_corpus(stand_ins, released, texts)
 
 
 def _one_group(a: StoredDoc, b: StoredDoc) -> bool:

@@ -17,7 +17,7 @@ from ..fmt import format_annotation
 from ..incidents import Incident
 from ..read import ANNOTATION_DIR, DocFiles, read_json, relpath
 from ..records import BOILERPLATE_LABELS, ENTITY_LABELS, QUOTE_TYPES, Document
-from ..validate import _check_one, validate_corpus
+from ..validate import check_document_files, validate_corpus
 from ..validate.consistency import guidelines_versions
 from .files import AGREEMENT_DIR, AnnotationFile
 from .metrics import CONTENT, Mark, SpanCounts, binary, char_categories, cohen_kappa, counts_by_label
@@ -101,7 +101,7 @@ def _version(root: Path, path: Path, doc_id: str, annotator: str, loaded: Loaded
     if raw is None:
         loaded.skipped.append(f"{relpath(path)}: no raw file for {doc_id!r}")
         return None
-    incidents, checked = _check_one(DocFiles(doc_id, path, raw), guidelines_versions())
+    incidents, checked = check_document_files(DocFiles(doc_id, path, raw), guidelines_versions())
     loaded.incidents += incidents
     return None if checked is None else Version(annotator, path, checked[1])
 
