@@ -22,7 +22,6 @@ from itertools import combinations
 from typing import Iterable
 
 import numpy as np
-from datasketch import MinHashLSH
 
 SHINGLE_WORDS = 5
 THRESHOLD = 0.30
@@ -145,12 +144,25 @@ def _signature(hashes: np.ndarray, rows: int) -> np.ndarray:
 # adds a candidate that the exact check drops. A small corpus goes through the same keys, so both
 # paths propose exactly the same pairs.
 
+# datasketch's choice for THRESHOLD (bands, rows), written out: importing datasketch (and SciPy
+# with it) would cost every worker process half a second. A test checks it is still the choice.
+DEFAULT_LAYOUT = (25, 2)
+
+
 @lru_cache(maxsize=None)
 def _bands(threshold: float = THRESHOLD) -> tuple[tuple[int, int], ...]:
     # datasketch only chooses the (bands, rows) layout, minimising its estimate of false
     # positives plus false negatives. The LSH threshold is below the exact one so that pairs
     # just above the exact threshold are still proposed most of the time.
-    return tuple(MinHashLSH(threshold=max(0.05, threshold * 0.7), num_perm=NUM_PERM).hashranges)
+    if threshold == THRESHOLD:
+        bands, rows = DEFAULT_LAYOUT
+        return tuple((i * rows, (i + 1) * rows) for i in range(bands))
+    
+    return tuple(MinHashLSH(threshold=lsh_threshold(threshold), num_perm=NUM_PERM).hashranges)
+
+
+def lsh_threshold(threshold: float) -> float:
+    return max(0.05, threshold * 0.7)
 
 
 def band_keys(text: str, threshold: float = THRESHOLD) -> bytes:

@@ -21,7 +21,7 @@ from .derive import derive_all
 from .features import CONFIGS
 from .records import SPLITS, Document
 from .validate.cache import BuildCache, piece_key
-from .validate.parallel import ChangedSinceValidation, StoredDoc, StoredDocuments, ordered_map, resolve_jobs
+from .validate.parallel import ChangedSinceValidation, StoredDoc, StoredDocuments, process_map, resolve_jobs
 from .write import (BuildRefused, build_lock, clean_stale_staging, plan_shards, publish, read_manifest,
                     record_batches, sha256_file, shard_path, staging_dir, write_parquet)
 
@@ -295,19 +295,20 @@ def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fin
     # The scratch folder is a `.tmp-` sibling of the releases: a killed build's is swept up.
     job = _BuildJob(staging, staging_dir(staging.parent, "pieces"), extra, cache)
     try:
-        for _ in ordered_map(derive_piece, pieces, workers, job):
-            if progress is not None:
-                progress.advance()
-        # Largest shards first, so that no worker is left with a long one at the end; the files
-        # are listed in plan order whatever order they were written in.
-        order = sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i]))
-        files: list[OutputFile | None] = [None] * len(tasks)
-        counts: dict[str, Counter] = {}
-        for i, (done, shard_counts) in zip(order, ordered_map(write_shard, [tasks[i] for i in order], workers, job)):
-            files[i] = done
-            add_counts(counts, shard_counts)
-            if progress is not None:
-                progress.advance()
+        with process_map(workers, job) as mapped:
+            for _ in mapped(derive_piece, pieces):
+                if progress is not None:
+                    progress.advance()
+            # Largest shards first, so that no worker is left with a long one at the end; the
+            # files are listed in plan order whatever order they were written in.
+            order = sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i]))
+            files: list[OutputFile | None] = [None] * len(tasks)
+            counts: dict[str, Counter] = {}
+            for i, (done, shard_counts) in zip(order, mapped(write_shard, [tasks[i] for i in order])):
+                files[i] = done
+                add_counts(counts, shard_counts)
+                if progress is not None:
+                    progress.advance()
     finally:
         shutil.rmtree(job.scratch, ignore_errors=True)
     if cache is not None:

@@ -117,3 +117,13 @@ def test_find_near_duplicates_is_the_streamed_candidates_checked_exactly():
     assert streamed == brute
     assert ("moscowtimes-2022-11-03-kherson-flag-capture1", "moscowtimes-2022-11-03-kherson-flag-capture2") in brute
     assert all(p.jaccard == jaccard(shingles(texts[p.a]), shingles(texts[p.b])) for p in found)
+
+
+def test_the_written_out_band_layout_is_datasketchs_choice():
+    from datasketch import MinHashLSH
+
+    from newsspan.neardup import DEFAULT_LAYOUT, _bands, lsh_threshold
+
+    lsh = MinHashLSH(threshold=lsh_threshold(THRESHOLD), num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == DEFAULT_LAYOUT
+    assert _bands(THRESHOLD) == tuple(lsh.hashranges)

@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import partial
 from multiprocessing import get_context
@@ -61,20 +62,28 @@ def _call(func: Callable, item: Any) -> Any:
     return func(_CONTEXT, item)
 
 
-def ordered_map(func: Callable[[Any, Any], Any], items: Iterable, jobs: int, context: Any = None,
-                chunksize: int = 1) -> Iterator:
-    """`func(context, item)` for each item, yielded in item order, computed by `jobs` processes.
+@contextmanager
+def process_map(jobs: int, context: Any = None) -> Iterator[Callable[..., Iterator]]:
+    """A `map(func, items, chunksize=1)` that yields `func(context, item)` in item order, computed
+    by `jobs` processes, usable for several passes over the same workers (each one costs the
+    imports of a fresh interpreter to start).
 
     The context is sent once to each worker. Workers are started with `spawn`, not `fork`: a fork
     of a process that already runs Arrow's threads can deadlock.
     """
     if jobs <= 1:
-        for item in items:
-            yield func(context, item)
+        yield lambda func, items, chunksize=1: (func(context, item) for item in items)
         return
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_set_context,
                              initargs=(context,)) as pool:
-        yield from pool.map(partial(_call, func), items, chunksize=chunksize)
+        yield lambda func, items, chunksize=1: pool.map(partial(_call, func), items, chunksize=chunksize)
+
+
+def ordered_map(func: Callable[[Any, Any], Any], items: Iterable, jobs: int, context: Any = None,
+                chunksize: int = 1) -> Iterator:
+    """`func(context, item)` for each item, yielded in item order, computed by `jobs` processes."""
+    with process_map(jobs, context) as mapped:
+        yield from mapped(func, items, chunksize=chunksize)
 
 
 # -- what later stages keep of a checked document ------------------------------------------------
