@@ -194,10 +194,13 @@ def candidate_pairs(keys: dict[str, bytes]) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
-def find_near_duplicates(texts: Iterable[tuple[str, str]], threshold: float = THRESHOLD) -> list[NearDuplicate]:
-    """All pairs of (doc_id, text) whose shingle Jaccard is at least `threshold`, sorted."""
+def find_near_duplicates(texts: Iterable[tuple[str, str]], threshold: float = THRESHOLD,
+                         pairs: list[tuple[str, str]] | None = None) -> list[NearDuplicate]:
+    """All pairs of (doc_id, text) whose shingle Jaccard is at least `threshold`, sorted; with
+    `pairs` (sorted candidates already found from stored band keys), only those are checked."""
     by_id = dict(texts)
-    pairs = candidate_pairs({doc_id: band_keys(text, threshold) for doc_id, text in by_id.items()})
+    if pairs is None:
+        pairs = candidate_pairs({doc_id: band_keys(text, threshold) for doc_id, text in by_id.items()})
     sets: dict[str, frozenset[str]] = {}
     found = []
     for a, b in pairs:

@@ -64,22 +64,38 @@ def require_changelog(version: str, repo: Path = REPO) -> str:
                            "that says what changed in the data (patch: same records, minor: added, major: changed)")
 
 
-def _tree_hash(named: dict[str, Path]) -> str:
-    """Hash of (name, content hash) pairs: independent of where the checkout lives."""
+def _tree_hash(named: dict[str, Path], known: Mapping[str, str] | None = None) -> str:
+    """Hash of (name, content hash) pairs: independent of where the checkout lives. `known` holds
+    content hashes already computed (by validation) for some of the files, by absolute path."""
+    known = known or {}
     digest = hashlib.sha256()
     for name in sorted(named):
-        digest.update(f"{name}\0{sha256_file(named[name])}\n".encode())
+        path = named[name]
+        digest.update(f"{name}\0{known.get(str(path)) or sha256_file(path)}\n".encode())
     return digest.hexdigest()
 
 
-def fingerprints(corpus: Path = CORPUS) -> Fingerprints:
+def fingerprints(corpus: Path = CORPUS, known: Mapping[str, str] | None = None) -> Fingerprints:
     inputs = {f"corpus/{p.relative_to(corpus).as_posix()}": p
               for d in ("raw", "annotations") for p in (corpus / d).glob("*") if p.is_file()}
     if (corpus / "released_splits.json").is_file():
         inputs["corpus/released_splits.json"] = corpus / "released_splits.json"
     inputs["schema/annotation.schema.json"] = SCHEMA
     code = {p.relative_to(REPO).as_posix(): p for p in (REPO / "newsspan").rglob("*.py")}
-    return Fingerprints(_tree_hash(inputs), _tree_hash(code))
+    return Fingerprints(_tree_hash(inputs, known), _tree_hash(code))
+
+
+def _validated_hashes(documents: Mapping[str, Document]) -> dict[str, str]:
+    """The content hashes validation computed, by file: hashing 1.75 GB again for the fingerprint
+    cost the main process (alone) several seconds at 100k documents. Each document is refused later
+    if its files changed since (`StoredDoc.load`)."""
+    if not isinstance(documents, StoredDocuments):
+        return {}
+    found = {}
+    for doc_id in documents:
+        stored = documents.stored(doc_id)
+        found[stored.annotation], found[stored.raw] = stored.digests
+    return found
 
 
 _BUMP = ("a released version never changes. Bump the version in pyproject.toml and add a CHANGELOG.md "
@@ -340,7 +356,7 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
 
     version = project_version()
     released_on = require_changelog(version)
-    prints = fingerprints(corpus)
+    prints = fingerprints(corpus, _validated_hashes(documents))
     target = out_root / version
     with build_lock(out_root):
         clean_stale_staging(out_root)

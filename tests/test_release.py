@@ -16,7 +16,7 @@ from newsspan.release import build_release
 from newsspan.validate import validate_corpus
 from newsspan.write import BuildRefused
 
-from conftest import REPO
+from conftest import CORPUS, REPO
 
 
 def _build(corpus, out, force=False):
@@ -151,3 +151,13 @@ def test_same_inputs_but_different_derived_rows_are_refused(corpus_copy, out, mo
     with pytest.raises(BuildRefused, match="derives different data"):
         _build(corpus_copy, out)
     assert _snapshot(target) == before
+
+
+def test_the_source_fingerprint_from_validated_hashes_is_the_one_from_the_files():
+    from newsspan.release import _validated_hashes, fingerprints
+
+    known = _validated_hashes(validate_corpus(CORPUS, keep_documents=False).documents)
+    assert len(known) == 2 * len(list((CORPUS / "annotations").glob("*.json")))
+    assert fingerprints(CORPUS, known) == fingerprints(CORPUS)
+    wrong = {path: "0" * 64 for path in known}
+    assert fingerprints(CORPUS, wrong).source != fingerprints(CORPUS).source  # the hashes are used

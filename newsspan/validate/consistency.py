@@ -126,12 +126,14 @@ def _far_cues(source: JsonSource, doc: Document) -> Iterable[Incident]:
 # -- corpus-wide --------------------------------------------------------------------------
 
 def check_corpus(docs: dict[str, tuple[JsonSource, Document]], released: dict[str, str],
-                 texts: dict[str, tuple[JsonSource, Document]] | None = None) -> list[Incident]:
+                 texts: dict[str, tuple[JsonSource, Document]] | None = None,
+                 pairs: list[tuple[str, str]] | None = None) -> list[Incident]:
     """The checks across documents. `docs` needs only ids, splits and groups (with a locator for
     each file); the near-duplicate check reads raw texts, of `texts` when given: a corpus not held in
-    memory passes only the documents that can be in an undeclared pair (see validate.parallel)."""
+    memory passes only the documents in candidate pairs outside one group, and those `pairs` (see
+    validate.parallel)."""
     found = _group_splits(docs)
-    found += _near_duplicates(docs if texts is None else texts)
+    found += _near_duplicates(docs if texts is None else texts, pairs)
     found += _released_splits(docs, released)
     return found
 
@@ -153,9 +155,9 @@ def _group_splits(docs: dict[str, tuple[JsonSource, Document]]) -> list[Incident
     return found
 
 
-def _near_duplicates(docs: dict[str, tuple[JsonSource, Document]]) -> list[Incident]:
+def _near_duplicates(docs: dict[str, tuple[JsonSource, Document]], candidates: list[tuple[str, str]] | None = None) -> list[Incident]:
     found = []
-    pairs = find_near_duplicates((doc_id, doc.raw_text) for doc_id, (_, doc) in docs.items())
+    pairs = find_near_duplicates(((doc_id, doc.raw_text) for doc_id, (_, doc) in docs.items()), pairs=candidates)
     for pair in pairs:
         (src_a, a), (src_b, b) = docs[pair.a], docs[pair.b]
         if a.near_duplicate_group and a.near_duplicate_group == b.near_duplicate_group:

@@ -279,15 +279,16 @@ def corpus_incidents(stored: dict[str, StoredDoc], released: dict[str, str]) -> 
     """The checks of `consistency.check_corpus`, run on stored documents without their texts.
 
     Near-duplicates: the LSH candidates come from the stored band keys; only candidates that are
-    not declared in one group can yield an incident, so only their texts are read, and
-    `consistency` checks them exactly as it would among all documents (LSH candidacy is a
-    property of a pair, so the pairs it finds among these are the pairs it would find in all).
+    not declared in one group can yield an incident, so only their texts are read and only those
+    pairs are checked exactly, as `consistency` would among all documents (LSH candidacy is a
+    property of a pair).
     """
     stand_ins = {doc_id: (_LazySource(s), s) for doc_id, s in stored.items()}
-    suspects = sorted({doc_id for pair in candidate_pairs({d: s.bands for d, s in stored.items()})
-                       if not _one_group(stored[pair[0]], stored[pair[1]]) for doc_id in pair})
+    pairs = [pair for pair in candidate_pairs({d: s.bands for d, s in stored.items()})
+             if not _one_group(stored[pair[0]], stored[pair[1]])]
+    suspects = sorted({doc_id for pair in pairs for doc_id in pair})
     texts = {doc_id: (_LazySource(stored[doc_id]), _with_text(stored[doc_id])) for doc_id in suspects}
-    return consistency.check_corpus(stand_ins, released, texts)
+    return consistency.check_corpus(stand_ins, released, texts, pairs)
 
 
 def _one_group(a: StoredDoc, b: StoredDoc) -> bool:
