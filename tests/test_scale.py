@@ -261,6 +261,21 @@ def test_rebuild_after_one_edit_derives_one_piece_per_config(corpus, tmp_path, m
     assert _release(edited) == _release(fresh)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_changed_after_validation_refuses_the_build_and_keeps_the_release(corpus, tmp_path, jobs):
+    out = tmp_path / "dist"
+    first = build_release(validate_corpus(corpus, keep_documents=False).documents, out_root=out, corpus=corpus)
+    before = _release(first)
+    validated = validate_corpus(corpus, keep_documents=False).documents
+    doc_id = sorted(validated)[5]
+    raw = next((corpus / "raw").glob(f"{doc_id}.*"))
+    raw.write_bytes(raw.read_bytes() + b" ")  # after validation, before the build reads it
+    with pytest.raises(write.BuildRefused, match="changed after it was validated; validate again"):
+        build_release(validated, out_root=out, corpus=corpus, force=True, jobs=jobs)
+    assert _release(first) == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(".tmp")] == []
+
+
 def test_shard_plan_keeps_documents_whole_and_in_order():
     assert write.plan_shards([], 10) == [range(0, 0)]
     assert write.plan_shards([4, 4, 4, 4], 10) == [range(0, 2), range(2, 4)]
