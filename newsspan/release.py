@@ -176,11 +176,14 @@ class MemoryDoc:
 class Piece:
     name: str  # unique in a build: the file stem of its rows in the scratch folder
     docs: tuple[StoredDoc | MemoryDoc, ...]
-    cache_keys: tuple[str, ...] | None  # one per config; None for documents held in memory (no file hashes)
+    cache_key: str | None  # None for documents held in memory, which have no file hashes
+
+    def cache_entry(self, config: str) -> str:
+        return f"{self.cache_key}-{config}"
 
     def rows_path(self, job: _BuildJob, config: str) -> Path:
-        if job.cache is not None and self.cache_keys is not None:
-            return job.cache.path(self.cache_keys[list(CONFIGS).index(config)])
+        if job.cache is not None and self.cache_key is not None:
+            return job.cache.path(self.cache_entry(config))
         return job.scratch / f"{self.name}.{config}.arrow"
 
 
@@ -215,8 +218,8 @@ def _pieces(docs: list[StoredDoc | MemoryDoc], code: str, prefix: str) -> tuple[
     for i, run in enumerate(plan_shards([d.raw_bytes for d in docs], CACHE_PIECE_RAW_BYTES)):
         members = tuple(docs[j] for j in run)
         cacheable = members and all(isinstance(d, StoredDoc) for d in members)
-        keys = tuple(piece_key(code, config, [d.content_digest for d in members]) for config in CONFIGS) if cacheable else None
-        found.append(Piece(f"{prefix}-{i:05d}", members, keys))
+        key = piece_key(code, [d.content_digest for d in members]) if cacheable else None
+        found.append(Piece(f"{prefix}-{i:05d}", members, key))
     return tuple(found)
 
 
@@ -231,6 +234,11 @@ def plan_tasks(documents: Mapping[str, Document], code: str) -> list[ShardTask]:
                          for i, run in enumerate(plan_shards([r.raw_bytes for r in members]))]
     return [ShardTask(config, split, shard_path(config, split, i, len(shards[split])), pieces)
             for config in CONFIGS for split in SPLITS for i, pieces in enumerate(shards[split])]
+
+
+def all_pieces(tasks: list[ShardTask]) -> list[Piece]:
+    """Every piece once: the shards of all configs share them."""
+    return [piece for task in tasks if task.config == tasks[0].config for piece in task.pieces]
 
 
 def derive_piece(job: _BuildJob, piece: Piece) -> bool:
@@ -306,7 +314,7 @@ def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fin
     from .card import add_counts
 
     extra = {"newsspan": json.dumps({"version": version, "source_fingerprint": prints.source}, sort_keys=True)}
-    pieces = [p for t in tasks if t.config == tasks[0].config for p in t.pieces]
+    pieces = all_pieces(tasks)
     workers = resolve_jobs(jobs, sum(len(p.docs) for p in pieces)) if len(tasks) > 1 else 1
     # The scratch folder is a `.tmp-` sibling of the releases: a killed build's is swept up.
     job = _BuildJob(staging, staging_dir(staging.parent, "pieces"), extra, cache)
@@ -328,7 +336,7 @@ def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fin
     finally:
         shutil.rmtree(job.scratch, ignore_errors=True)
     if cache is not None:
-        cache.keep_only(key for p in pieces for key in p.cache_keys or ())
+        cache.keep_only(p.cache_entry(config) for p in pieces if p.cache_key for config in CONFIGS)
     return files, counts
 
 
@@ -365,7 +373,7 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
         try:
             tasks = plan_tasks(documents, prints.code)
             if progress is not None:
-                progress.total = len(tasks) + sum(len(t.pieces) for t in tasks if t.config == tasks[0].config)
+                progress.total = len(all_pieces(tasks)) + len(tasks)
             files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress)
             _check_same_data(target, files, force)
             card = render_card(version, prints.source, split_rows(files), counts, files)

@@ -120,9 +120,8 @@ def _mutate(obj, rng):
 def test_the_compiled_yes_is_never_a_full_check_no(tmp_path):
     import random
 
-    from newsspan.validate.schema import _compiled, _surely_valid, validator
+    from newsspan.validate.schema import _surely_valid, validator
 
-    assert _compiled() is not None, "jsonschema-rs is a dependency: the fast path must be in use"
     rng = random.Random(20221103)
     base = _corpus_annotation()
     said_valid = 0

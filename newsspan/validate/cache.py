@@ -179,7 +179,7 @@ class BuildCache:
                     path.unlink(missing_ok=True)
 
 
-def piece_key(code: str, config: str, inputs: Iterable[str]) -> str:
-    """The key of the rows of a run of documents: the code that derives them, the config, and the
-    documents' ids and contents."""
-    return _hash_parts(["build-1", code, config, f"pyarrow={metadata.version('pyarrow')}", *inputs])
+def piece_key(code: str, inputs: Iterable[str]) -> str:
+    """The key of the rows of a run of documents: the code that derives them and the documents' ids
+    and contents (each config's rows are kept under the key and the config's name)."""
+    return _hash_parts(["build-2", code, f"pyarrow={metadata.version('pyarrow')}", *inputs])

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -56,11 +57,7 @@ def validator() -> Draft202012Validator:
 
 
 @lru_cache(maxsize=1)
-def _compiled():
-    try:
-        import jsonschema_rs
-    except ImportError:
-        return None
+def _compiled() -> jsonschema_rs.Draft202012Validator:
     return jsonschema_rs.Draft202012Validator(load_schema())
 
 
@@ -74,11 +71,10 @@ def _surely_valid(source: JsonSource) -> bool:
     """The compiled validator's yes, on files known to hold no float (it takes 1.0 for an integer)
     and none of the characters its patterns read differently. Its no is not trusted either way:
     the messages come from the full check below."""
-    compiled = _compiled()
-    if compiled is None or source.has_float is not False or _DIALECT_GAP.search(source.text):  # None: not recorded
+    if source.has_float is not False or _DIALECT_GAP.search(source.text):  # None: not recorded
         return False
     try:
-        return compiled.is_valid(source.value)
+        return _compiled().is_valid(source.value)
     except (ValueError, OverflowError, TypeError):
         return False
 
