@@ -172,13 +172,14 @@ class RawText:
     text: str
 
 
-def read_raw(path: Path) -> tuple[RawText | None, list[Incident]]:
-    """Decode a raw file exactly as stored: strict UTF-8, no normalisation, no newline changes."""
+def read_raw(path: Path, data: bytes | None = None) -> tuple[RawText | None, list[Incident]]:
+    """Decode a raw file exactly as stored: strict UTF-8, no normalisation, no newline changes.
+    `data`: the file's bytes, when the caller read them already (they are judged as its content)."""
     where = relpath(path)
-    problem = _regular_file_problem(path, MAX_RAW_BYTES)
+    problem = _regular_file_problem(path, MAX_RAW_BYTES, None if data is None else len(data))
     if problem:
         return None, [problem]
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     if data.startswith(BOM):
         return None, [incident("NS106", where, 1, 1, "raw file starts with a UTF-8 byte-order mark (U+FEFF)",
                                "save the file without BOM; the mark would shift every offset by one")]
@@ -194,12 +195,12 @@ def read_raw(path: Path) -> tuple[RawText | None, list[Incident]]:
     return RawText(data, text), []
 
 
-def _regular_file_problem(path: Path, limit: int) -> Incident | None:
+def _regular_file_problem(path: Path, limit: int, size: int | None = None) -> Incident | None:
     where = relpath(path)
     if path.is_symlink() or not path.is_file():
         return incident("NS113", where, 1, 1, "not a regular file (symbolic link or special file)",
                         "replace it by a regular file with the content; links may point outside the corpus")
-    size = path.stat().st_size
+    size = path.stat().st_size if size is None else size
     if size > limit:
         return incident("NS110", where, 1, 1, f"file has {size} bytes, the limit is {limit}",
                         "split the page or ask maintainers to raise the limit")
@@ -299,13 +300,14 @@ def _pairs_hook(pairs: list[tuple[str, Any]]) -> _Pairs:
     return obj
 
 
-def read_json(path: Path) -> tuple[JsonSource | None, list[Incident]]:
-    """Parse an annotation file, refusing what `json.loads` would silently accept."""
+def read_json(path: Path, data: bytes | None = None) -> tuple[JsonSource | None, list[Incident]]:
+    """Parse an annotation file, refusing what `json.loads` would silently accept. `data`: the
+    file's bytes, when the caller read them already (they are judged as its content)."""
     where = relpath(path)
-    problem = _regular_file_problem(path, MAX_JSON_BYTES)
+    problem = _regular_file_problem(path, MAX_JSON_BYTES, None if data is None else len(data))
     if problem:
         return None, [problem]
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     if data.startswith(BOM):
         return None, [incident("NS106", where, 1, 1, "annotation file starts with a UTF-8 byte-order mark",
                                "save the file as UTF-8 without BOM")]

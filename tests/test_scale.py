@@ -209,6 +209,36 @@ def test_changed_annotation_is_checked_again_not_replayed(corpus, tmp_path):
     assert warm.from_cache == N_DOCS - 1
 
 
+def test_the_checks_judge_the_bytes_that_were_hashed(corpus):
+    # The cache key hashes the bytes read once; the checks must judge those, not a later read.
+    files = next(d for d in discover(corpus).docs)
+    good = (files.annotation.read_bytes(), files.raw.read_bytes())
+    assert check_document_files(files, guidelines_versions(), good)[0] == []
+    incidents, checked = check_document_files(files, guidelines_versions(), (b"{", good[1]))
+    assert [i.code for i in incidents] == ["NS107"] and checked is None
+
+
+def test_a_file_over_its_read_limit_is_refused_unread_and_not_cached(corpus, tmp_path, monkeypatch):
+    from newsspan import read
+
+    sizes = sorted((p.stat().st_size, p.stem) for p in (corpus / "annotations").iterdir())
+    (size, doc_id), runner_up = sizes[-1], sizes[-2][0]
+    assert runner_up < size - 1
+    monkeypatch.setattr(read, "MAX_JSON_BYTES", size - 1)  # the largest annotation file alone is over
+    real = Path.read_bytes
+
+    def guarded(path):
+        assert path.name != f"{doc_id}.json", "an over-limit file was read"
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", guarded)
+    cache = _cache(tmp_path / "cache")
+    for run in range(2):
+        report = validate_corpus(corpus, cache=cache, keep_documents=False)
+        assert [(i.code, Path(i.path).stem) for i in report.incidents] == [("NS110", doc_id)]
+        assert report.from_cache == (0 if run == 0 else N_DOCS - 1)
+
+
 def test_schema_code_and_guidelines_are_part_of_the_key(corpus, tmp_path, monkeypatch):
     versions = guidelines_versions()
     base = validation_salt(versions)

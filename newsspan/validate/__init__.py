@@ -72,13 +72,15 @@ def validate_corpus(root: Path, only: set[str] | None = None, *, jobs: int | Non
     return report
 
 
-def check_document_files(files: DocFiles, versions: frozenset[str]) -> tuple[list[Incident], tuple[JsonSource, Document] | None]:
+def check_document_files(files: DocFiles, versions: frozenset[str], data: tuple[bytes, bytes] | None = None
+                         ) -> tuple[list[Incident], tuple[JsonSource, Document] | None]:
     """The per-document layers on one pair of files: their incidents, and the parsed document when
-    it passed (the corpus-wide layer is `consistency.check_corpus`)."""
+    it passed (the corpus-wide layer is `consistency.check_corpus`). `data`: the (annotation, raw)
+    bytes when already read, so that the result is about exactly those bytes."""
     if files.annotation is None or files.raw is None:
         return [], None  # pairing incident already reported by discover()
-    raw, raw_problems = read_raw(files.raw)
-    source, json_problems = read_json(files.annotation)
+    raw, raw_problems = read_raw(files.raw, data and data[1])
+    source, json_problems = read_json(files.annotation, data and data[0])
     incidents = raw_problems + json_problems
     if raw is None or source is None:
         return incidents, None

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..incidents import Incident
 from ..neardup import band_keys, candidate_pairs
+from .. import read
 from ..read import DocFiles, JsonSource, read_json, relpath
 from ..records import Document
 from . import consistency
@@ -148,22 +149,25 @@ class DocResult:
 
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    check: Callable[[DocFiles, frozenset[str]], tuple[list[Incident], tuple[JsonSource, Document] | None]]
+    check: Callable[[DocFiles, frozenset[str], tuple[bytes, bytes] | None],
+                    tuple[list[Incident], tuple[JsonSource, Document] | None]]
     versions: frozenset[str]
     cache: ValidationCache | None
     keep_documents: bool
 
 
-def _digests(files: DocFiles) -> tuple[tuple[str, str], int] | None:
-    """Hashes of both files and the raw size, or None when either is not a plain readable file."""
+def _read_both(files: DocFiles) -> tuple[bytes, bytes] | None:
+    """Both files' bytes, or None when either is missing, not a plain readable file or over its
+    read limit (the checks then read and refuse it themselves, and nothing is cached)."""
     paths = (files.annotation, files.raw)
     if any(p is None or p.is_symlink() or not p.is_file() for p in paths):
         return None
     try:
-        annotation, raw = files.annotation.read_bytes(), files.raw.read_bytes()
+        if files.annotation.stat().st_size > read.MAX_JSON_BYTES or files.raw.stat().st_size > read.MAX_RAW_BYTES:
+            return None
+        return files.annotation.read_bytes(), files.raw.read_bytes()
     except OSError:
         return None
-    return (digest(annotation), digest(raw)), len(raw)
 
 
 def _stored(files: DocFiles, doc: Document, digests: tuple[str, str], size: int, bands: bytes) -> StoredDoc:
@@ -174,33 +178,34 @@ def _stored(files: DocFiles, doc: Document, digests: tuple[str, str], size: int,
 @dataclass(frozen=True, slots=True)
 class _Lookup:
     files: DocFiles
-    before: tuple[tuple[str, str], int] | None  # file hashes and raw size, read before checking
+    data: tuple[bytes, bytes] | None                 # both files' bytes, read once
+    before: tuple[tuple[str, str], int] | None       # their hashes and the raw size
     key: str | None
     hit: DocResult | None
 
 
 def _look_up(context: CheckContext, files: DocFiles) -> _Lookup:
-    before = _digests(files)
+    data = _read_both(files)
+    before = None if data is None else ((digest(data[0]), digest(data[1])), len(data[1]))
     if context.cache is None or before is None:
-        return _Lookup(files, before, None, None)
+        return _Lookup(files, data, before, None, None)
     names = (relpath(files.annotation), relpath(files.raw))
     key = document_key(context.cache.salt, files.doc_id, names, before[0])
     hit = context.cache.get(key)
-    return _Lookup(files, before, key, None if hit is None else _decode(hit, files, names[0], before, context.keep_documents))
+    return _Lookup(files, data, before, key, None if hit is None else _decode(hit, files, names[0], before, context.keep_documents))
 
 
 def check_one(context: CheckContext, todo: _Lookup) -> tuple[DocResult, tuple[str, dict] | None]:
     """Run the checks on one document; also return the cache entry to store, if any."""
     files, before = todo.files, todo.before
-    incidents, checked = context.check(files, context.versions)
+    incidents, checked = context.check(files, context.versions, todo.data)
     stored = document = None
     if checked is not None and before is not None:
         document = checked[1]
         stored = _stored(files, document, before[0], before[1], band_keys(document.raw_text))
     result = DocResult(tuple(incidents), stored, document if context.keep_documents else None, False)
-    # Stored only when the files did not change while they were checked: the key must name the
-    # content the result is about.
-    entry = (todo.key, _encode(result)) if todo.key is not None and _digests(files) == before else None
+    # The checks judged the very bytes the key hashes, so the entry names the content it is about.
+    entry = (todo.key, _encode(result)) if todo.key is not None else None
     return result, entry
 
 
