@@ -8,6 +8,11 @@ from .incidents import CODES
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path("tests") / "fixtures" / "codes"
+REGENERATE = "python3 build_dataset.py docs"
+
+
+class DocsRefused(Exception):
+    """The generated blocks cannot be computed (e.g. the corpus does not validate)."""
 
 
 def codes_table() -> str:
@@ -63,10 +68,16 @@ def load_example() -> str:
 def generated_blocks() -> dict[str, dict[str, str]]:
     """For each doc file, the generated blocks it holds and their current content."""
     from .baselines.leaderboard import leaderboard_markdown
-    from .release import rows_by_split
+    from .release import project_version, rows_by_split, version_documents
     from .validate import validate_corpus
 
-    table = rows_by_split(validate_corpus(REPO / "corpus").documents)
+    report = validate_corpus(REPO / "corpus")
+    if not report.ok:
+        raise DocsRefused(f"the corpus has {len(report.errors)} error{'s' if len(report.errors) != 1 else ''}: "
+                          "the figures come from a clean corpus; run python3 build_dataset.py validate and fix them first")
+    # The figures describe what the current version holds, as built: pages in no release yet are not counted.
+    documents, _ = version_documents(report.documents, project_version(), REPO / "corpus")
+    table = rows_by_split(documents)
     return {
         "README.md": {"codes": codes_table(), "load-example": load_example(), "figures": figures_markdown(table),
                       "leaderboard": leaderboard_markdown(REPO / "benchmarks" / "results")},

@@ -9,7 +9,7 @@ import shutil
 import sys
 import tomllib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -20,6 +20,7 @@ import pyarrow as pa
 from .derive import derive_all
 from .features import CONFIGS
 from .records import SPLITS, Document
+from .versions import VersionRefused, is_released, select
 from .validate.cache import BuildCache, piece_key
 from .validate.parallel import ChangedSinceValidation, StoredDoc, StoredDocuments, process_map, resolve_jobs
 from .write import (BuildRefused, build_lock, clean_stale_staging, plan_shards, publish, read_manifest,
@@ -60,8 +61,9 @@ def require_changelog(version: str, repo: Path = REPO) -> str:
     entry = re.search(rf"^## \[?{re.escape(version)}\]? \((\d{{4}}-\d{{2}}-\d{{2}})\)\s*$", text, re.M)
     if entry:
         return entry.group(1)
-    raise BuildRefused(f"CHANGELOG.md has no entry for version {version}: add a '## {version} (date)' section "
-                           "that says what changed in the data (patch: same records, minor: added, major: changed)")
+    raise BuildRefused(f"CHANGELOG.md has no entry for version {version}: cut versions with "
+                       "python3 build_dataset.py release --patch|--minor|--major, which writes the version and the entry "
+                       "(patch: same records, minor: records added, major: records changed)")
 
 
 def _tree_hash(named: dict[str, Path], known: Mapping[str, str] | None = None) -> str:
@@ -75,9 +77,13 @@ def _tree_hash(named: dict[str, Path], known: Mapping[str, str] | None = None) -
     return digest.hexdigest()
 
 
-def fingerprints(corpus: Path = CORPUS, known: Mapping[str, str] | None = None) -> Fingerprints:
+def fingerprints(corpus: Path = CORPUS, known: Mapping[str, str] | None = None,
+                 only: Collection[str] | None = None) -> Fingerprints:
+    """With `only`, the source is the files of those documents: a page that the version leaves out
+    (see versions.py) changes no byte of it."""
     inputs = {f"corpus/{p.relative_to(corpus).as_posix()}": p
-              for d in ("raw", "annotations") for p in (corpus / d).glob("*") if p.is_file()}
+              for d in ("raw", "annotations") for p in (corpus / d).glob("*")
+              if p.is_file() and (only is None or p.name.split(".")[0] in only)}
     if (corpus / "released_splits.json").is_file():
         inputs["corpus/released_splits.json"] = corpus / "released_splits.json"
     inputs["schema/annotation.schema.json"] = SCHEMA
@@ -98,28 +104,47 @@ def _validated_hashes(documents: Mapping[str, Document]) -> dict[str, str]:
     return found
 
 
-_BUMP = ("a released version never changes. Bump the version in pyproject.toml and add a CHANGELOG.md "
-         "entry, or pass --force to overwrite an unreleased build")
+_BUMP = ("a released version never changes, not even with --force: cut a new one with "
+         "python3 build_dataset.py release --minor (records added) or --major (records changed), see CONTRIBUTING.md")
 
 
-def _check_inputs(target: Path, prints: Fingerprints, force: bool) -> None:
-    if not target.exists() or force:
+def _refusal(target: Path, released: bool) -> str:
+    if released:
+        return (f"{_BUMP}. If {target} is only a local build that was never published, delete it and build again")
+    return "this version is not released yet: pass --force to overwrite the build, or cut a new version"
+
+
+def _check_inputs(target: Path, prints: Fingerprints, force: bool, released: bool) -> None:
+    if not target.exists() or (force and not released):
         return
     manifest = read_manifest(target) or {}
     if manifest.get("source_fingerprint") != prints.source:
-        raise BuildRefused(f"{target} was built from different inputs; {_BUMP}")
+        raise BuildRefused(f"{target} was built from different inputs; {_refusal(target, released)}")
 
 
-def _check_same_data(target: Path, files: list["OutputFile"], force: bool) -> None:
+def _check_same_data(target: Path, files: list["OutputFile"], force: bool, released: bool) -> None:
     """Same inputs but changed code: allowed only when the data files come out identical."""
-    if not target.exists() or force:
+    if not target.exists() or (force and not released):
         return
     before = {f["path"]: f["sha256"] for f in (read_manifest(target) or {}).get("files", []) if f["path"].startswith("data/")}
     after = {f.path: f.sha256 for f in files}
     if before != after:
         changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
         raise BuildRefused(f"{target}: the code now derives different data from the same inputs "
-                           f"({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''}); {_BUMP}")
+                           f"({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''}); {_refusal(target, released)}")
+
+
+def version_documents(documents: Mapping[str, Document], version: str, corpus: Path = CORPUS) -> tuple[Mapping[str, Document], tuple[str, ...]]:
+    """The documents version `version` holds (see versions.py), and the valid ones left out."""
+    try:
+        chosen = select(documents, version, corpus, REPO)
+    except VersionRefused as err:
+        raise BuildRefused(str(err)) from None
+    if not chosen.left_out:
+        return documents, ()
+    if isinstance(documents, StoredDocuments):
+        return StoredDocuments({d: documents.stored(d) for d in documents if d in chosen.keep}), chosen.left_out
+    return {d: documents[d] for d in documents if d in chosen.keep}, chosen.left_out
 
 
 def rows_by_split(documents: dict[str, Document]) -> dict[str, dict[str, list[dict]]]:
@@ -127,8 +152,8 @@ def rows_by_split(documents: dict[str, Document]) -> dict[str, dict[str, list[di
     table: dict[str, dict[str, list[dict]]] = {c: {s: [] for s in SPLITS} for c in CONFIGS}
     for doc_id in sorted(documents):
         doc = documents[doc_id]
-        for config, derive in DERIVERS.items():
-            table[config][doc.split].extend(derive(doc))
+        for config, rows in derive_all(doc).items():
+            table[config][doc.split].extend(rows)
     return table
 
 
@@ -364,18 +389,20 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
 
     version = project_version()
     released_on = require_changelog(version)
-    prints = fingerprints(corpus, _validated_hashes(documents))
+    documents, _ = version_documents(documents, version, corpus)
+    released = is_released(version, corpus, REPO)
+    prints = fingerprints(corpus, _validated_hashes(documents), set(documents))
     target = out_root / version
     with build_lock(out_root):
         clean_stale_staging(out_root)
-        _check_inputs(target, prints, force)
+        _check_inputs(target, prints, force, released)
         staging = staging_dir(out_root, version)
         try:
             tasks = plan_tasks(documents, prints.code)
             if progress is not None:
                 progress.total = len(all_pieces(tasks)) + len(tasks)
             files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress)
-            _check_same_data(target, files, force)
+            _check_same_data(target, files, force, released)
             card = render_card(version, prints.source, split_rows(files), counts, files)
             (staging / "README.md").write_text(card, encoding="utf-8")
             files.append(_describe(staging, "README.md", None))

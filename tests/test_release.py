@@ -36,6 +36,23 @@ def _relabel_first_entity(corpus, new_label="ORG"):
 
 
 @pytest.fixture
+def corpus_copy(seed_corpus):
+    """The seeds as a corpus never released (no released_splits.json): a build of it may be forced."""
+    (seed_corpus / "released_splits.json").unlink()
+    return seed_corpus
+
+
+def _released_at_the_current_version(corpus):
+    """Record every document of `corpus` as released in the current version."""
+    from newsspan.validate import validate_corpus as check
+    version = release_mod.project_version()
+    splits = {doc_id: doc.split for doc_id, doc in check(corpus).documents.items()}
+    (corpus / "released_splits.json").write_text(
+        json.dumps({d: {"split": s, "version": version} for d, s in sorted(splits.items())}, indent=2), encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture
 def out(tmp_path):
     """The output root, apart from the corpus copy that shares tmp_path."""
     return tmp_path / "dist"
@@ -49,11 +66,71 @@ def test_rebuild_from_changed_inputs_is_refused_then_forced(corpus_copy, out):
     target = _build(corpus_copy, out)
     before = _snapshot(target)
     _relabel_first_entity(corpus_copy)
-    with pytest.raises(BuildRefused, match="Bump the version"):
+    with pytest.raises(BuildRefused, match="not released yet: pass --force"):
         _build(corpus_copy, out)
     assert _snapshot(target) == before
     _build(corpus_copy, out, force=True)
     assert _snapshot(target) != before
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_released_version_is_never_rebuilt_from_changed_inputs(seed_corpus, out, force):
+    """Regression: `build --force` rewrote a released version."""
+    corpus = _released_at_the_current_version(seed_corpus)
+    target = _build(corpus, out)
+    before = _snapshot(target)
+    _relabel_first_entity(corpus)
+    with pytest.raises(BuildRefused, match="a released version never changes, not even with --force"):
+        _build(corpus, out, force=force)
+    assert _snapshot(target) == before
+
+
+def test_a_page_in_no_version_yet_changes_no_byte_of_the_release(seed_corpus, out, tmp_path):
+    """Regression: the released version was rebuilt with an added page (3 test documents instead of 2)."""
+    from newsspan.release import project_version
+    corpus = _released_at_the_current_version(seed_corpus)
+    target = _build(corpus, out)
+    before = _snapshot(target)
+    nyt = "nytimes-kherson-officials-flee"
+    (corpus / "raw" / "another-page.txt").write_text("Another page\nIt says something else entirely, at length.\n")
+    ann = json.loads((corpus / "annotations" / f"{nyt}.json").read_text())
+    from newsspan.fmt import format_annotation
+    import hashlib
+    raw = (corpus / "raw" / "another-page.txt").read_bytes()
+    ann.update(doc_id="another-page", near_duplicate_group=None, split="test", boilerplate=[], entities=[], quotes=[])
+    ann["metadata"]["raw_sha256"] = hashlib.sha256(raw).hexdigest()
+    (corpus / "annotations" / "another-page.json").write_text(format_annotation(ann))
+    report = validate_corpus(corpus)
+    assert report.ok and "another-page" in report.documents
+    for force in (False, True):
+        again = build_release(report.documents, out_root=out, force=force, corpus=corpus)
+        assert _snapshot(again) == before
+    fresh = build_release(report.documents, out_root=tmp_path / "fresh", corpus=corpus)
+    assert {k: v for k, v in _snapshot(fresh).items() if k.startswith("data/")} == \
+        {k: v for k, v in before.items() if k.startswith("data/")}
+    assert fresh.name == project_version()
+
+
+def test_a_version_older_than_the_corpus_is_refused_even_forced(seed_corpus, out):
+    from newsspan.versions import bumped
+    corpus = _released_at_the_current_version(seed_corpus)
+    records = json.loads((corpus / "released_splits.json").read_text())
+    first = sorted(records)[0]
+    records[first]["version"] = bumped(release_mod.project_version(), "minor")
+    (corpus / "released_splits.json").write_text(json.dumps(records))
+    for force in (False, True):
+        with pytest.raises(BuildRefused, match="is built only from its own commit"):
+            _build(corpus, out, force=force)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_released_document_that_is_missing_is_refused(seed_corpus, out):
+    corpus = _released_at_the_current_version(seed_corpus)
+    for path in (corpus / "raw").glob("nytimes-*"):
+        path.unlink()
+    (corpus / "annotations" / "nytimes-kherson-officials-flee.json").unlink()
+    with pytest.raises(BuildRefused, match="released document 'nytimes-kherson-officials-flee' is missing"):
+        _build(corpus, out)
 
 
 def test_load_dataset_sees_a_forced_rebuild_not_a_stale_cache(corpus_copy, out):

@@ -18,3 +18,8 @@ def shown(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -1,4 +1,4 @@
-"""`add RAW_FILE --url URL ...`: copy a scraped page into the corpus with an annotation skeleton."""
+"""`add RAW_FILE [--url URL] ...`: copy a scraped page into the corpus with an annotation skeleton."""
 from __future__ import annotations
 
 import argparse
@@ -44,8 +44,9 @@ def _date(value: str) -> str:
 
 def configure(parser) -> None:
     parser.add_argument("raw_file", type=Path, help="the scraped page (UTF-8 text or markdown), copied byte for byte")
-    parser.add_argument("--url", required=True, type=_checked(_URL, "an http(s) URL"), help="URL of the article")
-    parser.add_argument("--publisher", help="publisher's name (default: the URL's host)")
+    parser.add_argument("--url", type=_checked(_URL, "an http(s) URL"),
+                        help="URL of the article, only when known (default: null, as GUIDELINES.md says of unknown metadata)")
+    parser.add_argument("--publisher", help="publisher's name (default: the URL's host; required without --url)")
     parser.add_argument("--title", help="headline (default: the first non-blank line of the page)")
     parser.add_argument("--date", type=_date, help="publication date YYYY-MM-DD, only when the page states it")
     parser.add_argument("--language", default="en", type=_checked(_LANGUAGE, "a BCP-47 tag such as en or pt-BR"),
@@ -53,6 +54,8 @@ def configure(parser) -> None:
     parser.add_argument("--id", dest="doc_id", type=_slug, help="document id (default: proposed as publisher-date-topic)")
     parser.add_argument("--annotator", default="unassigned", type=_slug,
                         help="your pseudonymous annotator id (default: unassigned)")
+    parser.add_argument("--notes", default="", help="remarks on the capture, e.g. where a metadata value was taken from "
+                        "(default: empty; edit metadata.notes later)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="corpus folder (default: corpus/)")
 
 
@@ -61,7 +64,10 @@ def run(args) -> int:
         raise UsageError(f"{args.raw_file}: no such file")
     if not ((args.corpus / ANNOTATION_DIR).is_dir() or (args.corpus / RAW_DIR).is_dir()):
         raise UsageError(f"{args.corpus}: not a corpus folder (with {ANNOTATION_DIR}/ and {RAW_DIR}/)")
-    page = Page(args.raw_file, args.url, args.publisher, args.title, args.date, args.language, args.doc_id, args.annotator)
+    if args.url is None and not args.publisher:
+        raise UsageError("without --url, give --publisher NAME (the publisher is otherwise named after the URL's host)")
+    page = Page(args.raw_file, args.url, args.publisher, args.title, args.date, args.language, args.doc_id, args.annotator,
+                args.notes)
     try:
         added = add_page(page, args.corpus)
     except Refused as err:

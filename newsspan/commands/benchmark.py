@@ -48,7 +48,15 @@ def run_benchmark(systems, split: str, out: Path) -> int:
     if not report.ok:
         print("benchmark: the corpus has errors; run `python3 build_dataset.py validate` and fix them first", file=sys.stderr)
         return EXIT_INVALID
-    documents = benchmark_documents(report.documents, split)
+    from ..release import project_version, version_documents
+    from ..write import BuildRefused
+    try:
+        # The pages of the current version: a page in no version yet is not scored.
+        held, _ = version_documents(report.documents, project_version(), CORPUS)
+    except BuildRefused as err:
+        print(f"benchmark: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    documents = benchmark_documents(held, split)
     try:
         others = other_runs(out, {b.name for b in systems}, documents, split) if out.is_dir() else []
     except ValueError as err:

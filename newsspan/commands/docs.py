@@ -1,6 +1,9 @@
 """`docs`: regenerate the generated blocks of README.md and DATASHEET.md."""
-from ..docs import write_docs
-from ._common import EXIT_OK
+import sys
+
+from ..docs import DocsRefused, write_docs
+from ..write import BuildRefused
+from ._common import EXIT_INVALID, EXIT_OK
 
 NAME = "docs"
 HELP = "regenerate the generated blocks of README.md and DATASHEET.md (figures, code table, examples)"
@@ -11,6 +14,13 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    for path in write_docs():
-        print(f"updated {path}")
+    try:
+        changed = write_docs()
+    except (DocsRefused, BuildRefused) as err:
+        print(f"docs: refused: {err}", file=sys.stderr)
+        return EXIT_INVALID
+    for path in changed:
+        print(f"docs: updated {path}")
+    if not changed:
+        print("docs: every generated block is current")
     return EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..incidents import format_text
 from ..workflow.files import annotation_files
 from ..workflow.fixing import fix_file
-from ._common import CORPUS, EXIT_INVALID, EXIT_OK, shown
+from ._common import CORPUS, EXIT_INVALID, EXIT_OK, counted, shown
 
 NAME = "fix"
 HELP = "resolve spans written by text to exact offsets, assign missing ids, rewrite canonically"
@@ -25,5 +25,5 @@ def run(args) -> int:
             print(f"fix: rewrote {shown(outcome.path)} ({outcome.resolved} spans resolved, {outcome.ids} ids assigned)")
     refused = sum(1 for o in outcomes if o.problems)
     rewritten = sum(1 for o in outcomes if o.changed)
-    print(f"fix: {len(outcomes)} files, {rewritten} rewritten, {refused} refused")
+    print(f"fix: {counted(len(outcomes), 'file')}, {rewritten} rewritten, {refused} refused")
     return EXIT_INVALID if refused else EXIT_OK

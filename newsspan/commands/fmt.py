@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..incidents import format_text
 from ..workflow.files import annotation_files
 from ..workflow.fixing import format_file
-from ._common import CORPUS, EXIT_INVALID, EXIT_OK, shown
+from ._common import CORPUS, EXIT_INVALID, EXIT_OK, counted, shown
 
 NAME = "fmt"
 HELP = "rewrite annotation files in the canonical layout (--check: only list the files that would change)"
@@ -27,5 +27,5 @@ def run(args) -> int:
     failed = any(o.problems for o in outcomes) or (args.check and any(o.changed for o in outcomes))
     changed = sum(1 for o in outcomes if o.changed)
     verb = "would change" if args.check else "changed"
-    print(f"fmt: {len(outcomes)} files, {changed} {verb}")
+    print(f"fmt: {counted(len(outcomes), 'file')}, {changed} {verb}")
     return EXIT_INVALID if failed else EXIT_OK

@@ -5,7 +5,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ._common import EXIT_INVALID, EXIT_OK, UsageError
+from ._common import EXIT_INVALID, EXIT_OK, UsageError, counted
 
 NAME = "fuzz"
 HELP = "fuzz the validator with random and mutated annotation files (needs hypothesis); exit 1 on a crash"
@@ -36,5 +36,5 @@ def run(args) -> int:
         print(f"fuzz: crash {number}\n{fuzz.reproducer(crash)}\n", file=sys.stderr)
         if args.crash_dir:
             fuzz.write_case(args.crash_dir / f"crash-{args.seed}-{number}", crash.case)
-    print(f"fuzz: {result.examples} examples in {result.seconds:.1f} s (seed {args.seed}), {len(result.crashes)} crashes")
+    print(f"fuzz: {result.examples} examples in {result.seconds:.1f} s (seed {args.seed}), {counted(len(result.crashes), 'crash', 'crashes')}")
     return EXIT_INVALID if result.crashes else EXIT_OK

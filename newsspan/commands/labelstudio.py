@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..incidents import format_text
 from ..validate import validate_corpus
-from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError, shown
+from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError, counted, shown
 from .render import valid_documents
 
 NAME = "labelstudio"
@@ -36,7 +36,7 @@ def run_export(args) -> int:
     documents, status = valid_documents(args.corpus, args.doc_ids, "labelstudio export")
     tasks = [document_task(doc) for doc in documents]
     args.out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8", newline="\n")
-    print(f"labelstudio export: wrote {len(tasks)} tasks to {shown(args.out)}")
+    print(f"labelstudio export: wrote {counted(len(tasks), 'task')} to {shown(args.out)}")
     return status
 
 
@@ -50,7 +50,8 @@ def run_import(args) -> int:
     report = import_export(args.export, args.corpus)
     if report.errors:
         print("\n".join(report.errors), file=sys.stderr)
-        print(f"labelstudio import: nothing written: fix the {len(report.errors)} problem(s) above and import again", file=sys.stderr)
+        print(f"labelstudio import: nothing written: fix the {counted(len(report.errors), 'problem')} above "
+              "(in Label Studio, then export again) and import again", file=sys.stderr)
         return EXIT_INVALID
     for note in report.notes:
         print(f"labelstudio import: {note}", file=sys.stderr)
@@ -58,7 +59,7 @@ def run_import(args) -> int:
         if planned.changed:
             _replace(planned.path, planned.text)
     changed = sum(p.changed for p in report.planned)
-    print(f"labelstudio import: {len(report.planned)} documents, {changed} changed")
+    print(f"labelstudio import: {counted(len(report.planned), 'document')}, {changed} changed")
     return _check_written(args.corpus, {p.doc_id for p in report.planned})
 
 

@@ -8,7 +8,7 @@ from ..incidents import format_text
 from ..read import discover
 from ..records import Document
 from ..validate import validate_corpus
-from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError, shown
+from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError, counted, shown
 
 NAME = "render"
 HELP = "write static HTML pages of documents (spans coloured by layer) and an index"
@@ -26,7 +26,7 @@ def run(args) -> int:
     documents, status = valid_documents(args.corpus, args.doc_ids, NAME)
     if documents:
         render_site(documents, args.out)
-        print(f"render: wrote {len(documents)} document pages; open {shown(args.out / INDEX)}")
+        print(f"render: wrote {counted(len(documents), 'document page')}; open {shown(args.out / INDEX)}")
     return status
 
 
@@ -48,7 +48,7 @@ def valid_documents(corpus: Path, doc_ids: list[str], command: str) -> tuple[lis
     if report.incidents:
         print(format_text(report.incidents), file=sys.stderr)
     if failed:
-        print(f"{command}: skipped {len(failed)} documents with errors ({', '.join(failed)}): "
+        print(f"{command}: skipped {counted(len(failed), 'document')} with errors ({', '.join(failed)}): "
               f"fix them (see above, or run `python3 build_dataset.py validate`) and run again", file=sys.stderr)
         return documents, EXIT_INVALID
     return documents, EXIT_OK

@@ -11,7 +11,7 @@ from ..validate import Report, validate_corpus
 from ..validate.cache import ValidationCache, default_cache_dir, validation_salt
 from ..validate.consistency import guidelines_versions
 from ..validate.parallel import available_cores
-from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError
+from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError, counted
 
 NAME = "validate"
 HELP = "check annotation and raw files; report every problem with file:line:col"
@@ -87,5 +87,5 @@ def run_validate(paths: list[str], fmt: str, out=sys.stdout, *, jobs: int = 0, u
     if fmt == "text":
         errors = sum(len(r.errors) for r in reports)
         checked = sum(r.checked for r in reports)
-        print(f"validate: {checked} documents, {errors} errors, {len(incidents) - errors} warnings", file=out)
+        print(f"validate: {counted(checked, 'document')}, {counted(errors, 'error')}, {counted(len(incidents) - errors, 'warning')}", file=out)
     return (EXIT_INVALID if any(not r.ok for r in reports) else EXIT_OK), reports

@@ -3,11 +3,14 @@
 Every task must come from `labelstudio export` (its data holds the doc_id and the raw text,
 unchanged). Of a task's annotations, the one not cancelled is taken, or among several the one
 marked ground truth. Only the three layers are replaced; metadata, split and provenance stay as
-they are in the corpus. Nothing is written unless every task imports cleanly.
+they are in the corpus. Nothing is written unless every task imports cleanly and every resulting
+file validates: the new files are checked in memory, and their problems are reported at the
+export's task and result, where the annotator can fix them.
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,21 +18,27 @@ from typing import Any
 from ..fmt import format_annotation
 from ..incidents import format_text
 from ..read import DocFiles, JsonSource, discover, read_json, read_raw, relpath
+from ..validate import check_document_files
+from ..validate.anchoring import iter_spans
+from ..validate.consistency import guidelines_versions
 from .anchor import anchor_regions
 from .assemble import assemble
 from .offsets import CODE_POINTS
-from .regions import Problem, read_results
+from .regions import Problem, Region, read_results
 
 EXPORT_HINT = "export the project from Label Studio as JSON (Export > JSON), not JSON-MIN or CSV"
 
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """A new annotation file, not yet written."""
+    """A new annotation file, not yet written, and where its spans came from in the export."""
     doc_id: str
     path: Path
     text: str
     changed: bool
+    raw: Path | None = None
+    origin: "_Task | None" = None
+    regions: tuple[Region, ...] = ()
 
 
 @dataclass(slots=True)
@@ -55,7 +64,40 @@ def import_export(export: Path, corpus: Path) -> ImportReport:
     seen: dict[str, str] = {}
     for i, task in enumerate(source.value):
         _import_task(source, f"/{i}", task, files, seen, report)
+    if not report.errors:
+        for planned in report.planned:
+            report.errors += _validation_errors(source, planned)
     return report
+
+
+_SPAN_POINTER = re.compile(r"/(?:boilerplate|entities|quotes)/\d+(?:/content/\d+|/cue|/speaker/span)?")
+
+
+def _validation_errors(source: JsonSource, planned: Planned) -> list[str]:
+    """The corpus rules Label Studio cannot enforce (overlaps, speaker types, ...), checked on the
+    new file in memory, each reported at the export's results that made the spans it names."""
+    raw = planned.raw.read_bytes() if planned.raw is not None else b""
+    incidents, _ = check_document_files(DocFiles(planned.doc_id, planned.path, planned.raw), guidelines_versions(),
+                                        (planned.text.encode("utf-8"), raw))
+    spans = dict(iter_spans(json.loads(planned.text)))
+    by_offsets: dict[tuple[int, int], Region] = {}
+    for region in planned.regions:
+        by_offsets.setdefault((region.start, region.end), region)
+    found = []
+    for inc in (i for i in incidents if i.level == "error"):
+        regions = []
+        for pointer in dict.fromkeys(_SPAN_POINTER.findall(inc.message)):
+            span = spans.get(pointer)
+            region = by_offsets.get((span.get("start"), span.get("end"))) if isinstance(span, dict) else None
+            if region is not None and region not in regions:
+                regions.append(region)
+        where = regions[0].pointer if regions else (planned.origin.pointer if planned.origin else "")
+        line, col = source.locate(where)
+        task = planned.origin.label if planned.origin else planned.doc_id
+        results = "".join(f" result {r.result_id!r}:" for r in regions)
+        found.append(f"{source.where}:{line}:{col}: {task}:{results} {inc.code} {inc.name}: {inc.message}"
+                     f"\n    hint: {inc.hint}")
+    return found
 
 
 def _load(path: Path, report: ImportReport) -> JsonSource | None:
@@ -128,11 +170,12 @@ def _import_document(source: JsonSource, ref: _Task, task: dict, files: DocFiles
         return
     index, ann = chosen
     ann_ref = _Task(f"{ref.pointer}/annotations/{index}", f"{ref.label} annotation {ann.get('id', index)}")
-    layers, problems = _layers(raw.text, ann.get("result"), ann_ref, report)
+    layers, regions, problems = _layers(raw.text, ann.get("result"), ann_ref, report)
     report.errors += [_error(source, ann_ref, p) for p in problems]
     if layers is not None:
         new = format_annotation({**annotation.value, **layers})
-        report.planned.append(Planned(files.doc_id, files.annotation, new, new != annotation.text))
+        report.planned.append(Planned(files.doc_id, files.annotation, new, new != annotation.text, files.raw, ann_ref,
+                                      tuple(regions)))
 
 
 def _choose_annotation(ref: _Task, annotations: list) -> tuple[tuple[int, dict] | None, Problem | None]:
@@ -148,18 +191,18 @@ def _choose_annotation(ref: _Task, annotations: list) -> tuple[tuple[int, dict] 
                          "mark the one to import as ground truth in Label Studio (or delete the others), then export again")
 
 
-def _layers(raw: str, results: Any, ref: _Task, report: ImportReport) -> tuple[dict | None, list[Problem]]:
+def _layers(raw: str, results: Any, ref: _Task, report: ImportReport) -> tuple[dict | None, list[Region], list[Problem]]:
     read = read_results(results, f"{ref.pointer}/result")
     anchored = anchor_regions(raw, read.regions)
     if read.problems or anchored.problems:
         # Relations to a region that failed would only repeat its error: stop here.
-        return None, read.problems + anchored.problems
+        return None, [], read.problems + anchored.problems
     layers, problems = assemble(anchored.regions, read.relations)
     if problems:
-        return None, problems
+        return None, [], problems
     odd = sorted(anchored.countings - {CODE_POINTS.name})
     if odd:
         report.notes.append(f"{ref.label}: offsets read as {', '.join(odd)}")
     if anchored.trimmed:
         report.notes.append(f"{ref.label}: removed surrounding whitespace from {anchored.trimmed} regions")
-    return {"boilerplate": layers.boilerplate, "entities": layers.entities, "quotes": layers.quotes}, []
+    return {"boilerplate": layers.boilerplate, "entities": layers.entities, "quotes": layers.quotes}, list(anchored.regions), []

@@ -29,13 +29,14 @@ _MARKDOWN = re.compile(r"^#{1,6}[ \t]+\S|\[[^\]\n]+\]\([^)\s]*\)", re.M)
 class Page:
     """What the command line says about the page."""
     source: Path
-    url: str
+    url: str | None = None  # null in the metadata when the page does not state it
     publisher: str | None = None
     title: str | None = None
     date: str | None = None
     language: str = "en"
     doc_id: str | None = None
     annotator: str = "unassigned"
+    notes: str = ""
 
 
 @dataclass(slots=True)
@@ -114,7 +115,7 @@ def _choose_id(page: Page, title: str, taken: set[str]) -> str:
             raise Refused(f"the id {page.doc_id!r} is already used (or was released): ids are never reused; "
                           "choose another --id, or leave it out to get a free one proposed")
         return page.doc_id
-    return propose_id(page.url, page.publisher, page.date, title, taken)
+    return propose_id(page.url or "", page.publisher, page.date, title, taken)
 
 
 def _skeleton(page: Page, doc_id: str, title: str, fmt: str, digest: str, placement: Placement) -> dict:
@@ -127,6 +128,7 @@ def _skeleton(page: Page, doc_id: str, title: str, fmt: str, digest: str, placem
             "language": page.language, "translation": None, "raw_format": fmt,
             "rights": f"Article text (c) {publisher}. Raw text redistributed for non-commercial research on "
                       "text extraction only; it is not covered by the annotation licence.",
+            "notes": page.notes,
             "raw_sha256": digest,
         },
         "near_duplicate_group": placement.group,
@@ -136,7 +138,9 @@ def _skeleton(page: Page, doc_id: str, title: str, fmt: str, digest: str, placem
     }
 
 
-def _host(url: str) -> str:
+def _host(url: str | None) -> str:
+    if not url:
+        raise Refused("without --url there is no host to name the publisher after: give --publisher NAME")
     host = urlsplit(url).hostname or url
     return host.removeprefix("www.")
 
