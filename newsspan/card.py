@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import yaml
 from datasets import ClassLabel, Features, List
 
@@ -25,11 +27,24 @@ def _size_category(n: int) -> str:
     return "n>1M"
 
 
-def _front_matter(version: str, fingerprint: str, rows: dict, files: list) -> dict:
+def arrow_bytes(root: Path, files: list) -> dict[str, int]:
+    """Each Parquet file's rows as `datasets` holds them: the bytes of their Arrow buffers once read.
+    This is what `datasets` counts as a split's `num_bytes`; the files themselves are compressed
+    (their size is the card's `download_size`)."""
+    found = {}
+    for f in files:
+        if f.config:
+            found[f.path] = pq.read_table(root / f.path, memory_map=True).nbytes
+    return found
+
+
+def _front_matter(version: str, fingerprint: str, rows: dict, files: list, in_memory: dict[str, int]) -> dict:
     sizes = {(f.config, f.split): 0 for f in files if f.config}
+    memory = dict(sizes)
     for f in files:
         if f.config:
             sizes[(f.config, f.split)] += f.bytes
+            memory[(f.config, f.split)] += in_memory[f.path]
     n_docs = sum(rows["documents"][s] for s in SPLITS)
     return {
         "pretty_name": "NewsSpan",
@@ -53,10 +68,10 @@ def _front_matter(version: str, fingerprint: str, rows: dict, files: list) -> di
             for config in CONFIGS],
         "dataset_info": [
             {"config_name": config, "features": features._to_yaml_list(),
-             "splits": [{"name": split, "num_bytes": sizes[(config, split)], "num_examples": rows[config][split]}
+             "splits": [{"name": split, "num_bytes": memory[(config, split)], "num_examples": rows[config][split]}
                         for split in SPLITS],
              "download_size": sum(sizes[(config, s)] for s in SPLITS),
-             "dataset_size": sum(sizes[(config, s)] for s in SPLITS)}
+             "dataset_size": sum(memory[(config, s)] for s in SPLITS)}
             for config, features in CONFIGS.items()],
     }
 
@@ -131,15 +146,16 @@ def ordered_counts(total: dict[str, Counter]) -> dict[str, Counter]:
 
 
 def render_card(version: str, fingerprint: str, rows: dict[str, dict[str, int]], counts: dict[str, Counter],
-                files: list) -> str:
-    """The card, from the row count of every config split and the label counts of the rows."""
-    meta = yaml.safe_dump(_front_matter(version, fingerprint, rows, files), sort_keys=False, allow_unicode=True, width=1000)
+                files: list, in_memory: dict[str, int], citation: str) -> str:
+    """The card, from the row count of every config split, the label counts of the rows, the data
+    files with their in-memory sizes (`arrow_bytes`) and the citation: all it shows is given."""
+    meta = yaml.safe_dump(_front_matter(version, fingerprint, rows, files, in_memory), sort_keys=False,
+                          allow_unicode=True, width=1000)
     split_rows = [[config] + [rows[config][s] for s in SPLITS] for config in CONFIGS]
     counts = ordered_counts(counts)
     label_sections = "\n\n".join(
         f"**{name}**\n\n" + _table(["label", "count"], sorted(([k, v] for k, v in c.items()), key=lambda r: (-r[1], r[0]))) for name, c in counts.items())
     configs = "\n\n".join(f"### `{c}`\n\n{DESCRIPTIONS[c]}\n\n{_fields(f)}" for c, f in CONFIGS.items())
-    from .release import citation
     return f"""---
 {meta}---
 
@@ -198,7 +214,7 @@ the version and source fingerprint in its key-value metadata.
 ## Citation
 
 ```bibtex
-{citation(version)}
+{citation}
 ```
 
 ## License and rights

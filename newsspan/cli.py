@@ -9,10 +9,18 @@ from .commands._common import EXIT_USAGE, UsageError
 from .commands.build import run_build
 
 
+class _Parser(argparse.ArgumentParser):
+    """No abbreviated options: `--prediction` must not silently mean `--predictions`. Subcommand
+    parsers are made of the same class, so the rule holds at every level."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+
 def _parser(modules) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build_dataset.py",
-                                     description="NewsSpan: validate the corpus and build the dataset. "
-                                                 "Without a command: validate, then build.")
+    parser = _Parser(prog="build_dataset.py",
+                     description="NewsSpan: validate the corpus and build the dataset. Without a command: validate, then build.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in modules:
         module.configure(sub.add_parser(module.NAME, help=module.HELP, description=module.HELP))

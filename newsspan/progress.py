@@ -74,7 +74,8 @@ class Progress:
         """Print (unless quiet) and return the one-line summary of the run."""
         elapsed = self.clock() - self.started
         rate = f" ({self.done / elapsed:,.0f} {self.unit}/s)" if elapsed > 0 and self.done else ""
-        line = f"{self.label}: {self.done} {self.unit} in {duration(elapsed)}{rate}{'; ' + detail if detail else ''}"
+        unit = self.unit.removesuffix("s") if self.done == 1 else self.unit
+        line = f"{self.label}: {self.done} {unit} in {duration(elapsed)}{rate}{'; ' + detail if detail else ''}"
         if not self.quiet:
             self.stream.write(("\r\x1b[K" if self._terminal else "") + line + "\n")
             self.stream.flush()

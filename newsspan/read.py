@@ -14,6 +14,7 @@ from json_source_map import calculate as source_map
 from json_source_map.errors import BaseError as SourceMapError
 
 from .incidents import Incident, incident
+from .json_errors import json_error_reason
 
 RAW_DIR = "raw"
 ANNOTATION_DIR = "annotations"
@@ -157,7 +158,7 @@ def _one_raw(paths: list[Path], found: Discovery) -> Path | None:
 def _pairing(doc: DocFiles, root: Path) -> list[Incident]:
     if doc.raw is None and doc.annotation is not None:
         return [incident("NS101", relpath(doc.annotation), 1, 1, f"no raw file for {doc.doc_id!r}",
-                         f"add {RAW_DIR}/{doc.doc_id}.txt (or .md) with the page bytes, or remove this file")]
+                         f"add {relpath(root / RAW_DIR / doc.doc_id)}.txt (or .md) with the page bytes, or remove this file")]
     if doc.annotation is None and doc.raw is not None:
         return [incident("NS102", relpath(doc.raw), 1, 1, f"no annotation file for {doc.doc_id!r}",
                          f"add {ANNOTATION_DIR}/{doc.doc_id}.json (see corpus/GUIDELINES.md), or remove this file")]
@@ -330,7 +331,7 @@ def _read_strict(path: Path, text: str) -> tuple[JsonSource | None, list[Inciden
         value = json.loads(text, object_pairs_hook=_pairs_hook, parse_constant=_NonFinite,
                            parse_float=_parse_float, parse_int=_parse_int)
     except json.JSONDecodeError as err:
-        return None, [incident("NS107", where, err.lineno, err.colno, f"invalid JSON: {err.msg}",
+        return None, [incident("NS107", where, err.lineno, err.colno, f"invalid JSON: {json_error_reason(err)}",
                                "fix the syntax at this position (a missing comma, quote or bracket is the usual cause)")]
     except RecursionError:
         return None, [_too_deep(where)]

@@ -384,7 +384,7 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
     `documents` may be a `StoredDocuments` (read from their files one at a time). `jobs` processes
     write the shards and `cache` keeps their rows for the next build; neither changes a byte.
     """
-    from .card import render_card
+    from .card import arrow_bytes, render_card
     from .croissant import croissant_metadata
 
     version = project_version()
@@ -403,7 +403,8 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
                 progress.total = len(all_pieces(tasks)) + len(tasks)
             files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress)
             _check_same_data(target, files, force, released)
-            card = render_card(version, prints.source, split_rows(files), counts, files)
+            card = render_card(version, prints.source, split_rows(files), counts, files, arrow_bytes(staging, files),
+                               citation(version))
             (staging / "README.md").write_text(card, encoding="utf-8")
             files.append(_describe(staging, "README.md", None))
             croissant = croissant_metadata(staging, version=version, files=[_file_dict(f) for f in files if f.config],

@@ -116,7 +116,7 @@ def changelog_stub(version: str, date: str, added: list[str]) -> str:
     lines = [f"## {version} ({date})", ""]
     if added:
         lines.append(f"- Added {len(added)} document{'s' if len(added) != 1 else ''}: " + ", ".join(added) + ".")
-    lines.append("- TODO: say what changed in the data (this line fails no check: replace it before merging).")
+    lines.append("- (Replace this line by a sentence on what changed in the data.)")
     return "\n".join(lines) + "\n"
 
 

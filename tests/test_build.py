@@ -254,3 +254,31 @@ def test_croissant_of_the_release_validates_and_loads_every_record_set(release):
     for config in CONFIGS:
         rows = sum(pq.read_metadata(p).num_rows for p in (release / "data" / config).glob("*.parquet"))
         assert sum(1 for _ in dataset.records(record_set=config)) == rows
+
+
+def test_card_byte_figures_are_what_datasets_counts(release, tmp_path):
+    """Regression: num_bytes and dataset_size were the Parquet file sizes. `datasets` counts the
+    rows' in-memory Arrow bytes; here it counts them itself, from a copy whose card has no sizes."""
+    import shutil
+
+    card = _card(release)
+    copy = tmp_path / "copy"
+    shutil.copytree(release, copy)
+    text = (copy / "README.md").read_text(encoding="utf-8")
+    (copy / "README.md").write_text(re.sub(r"\n *(num_bytes|dataset_size|download_size): \d+", "", text), encoding="utf-8")
+    for info in card["dataset_info"]:
+        ds = load_dataset(str(copy), info["config_name"])
+        counted = {split: ds[split].info.splits[split].num_bytes for split in ds}
+        assert {s["name"]: s["num_bytes"] for s in info["splits"]} == counted, info["config_name"]
+        assert info["dataset_size"] == sum(counted.values())
+        files = (release / "data" / info["config_name"]).glob("*.parquet")
+        assert info["download_size"] == sum(p.stat().st_size for p in files) != info["dataset_size"]
+
+
+def test_the_card_module_imports_nothing_of_the_release_module():
+    """No import circle: the card is given what it renders."""
+    import ast
+
+    tree = ast.parse((REPO / "newsspan" / "card.py").read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert "release" not in imported and not any(m.endswith(".release") for m in imported)

@@ -75,7 +75,7 @@ def test_pull_request_workflow_validates_builds_and_tests():
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert str(setup["with"]["python-version"]) == "3.11"
     commands = "\n".join(s.get("run", "") for s in steps)
-    for needed in ("pip install -e '.[test]'", "build_dataset.py validate --format github",
+    for needed in ("pip install -e '.[test,bench]'", "build_dataset.py validate --format github",
                    "build_dataset.py build --out", "pytest"):
         assert needed in commands
     assert commands.index("validate --format github") < commands.index("build --out") < commands.index("pytest")
@@ -85,7 +85,7 @@ def test_contributing_describes_every_step_truthfully():
     from newsspan.workflow.slug import propose_id
 
     text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    for step in ("add", "fix", "fmt", "validate", "render", "labelstudio", "diff", "agreement"):
+    for step in ("add", "fix", "fmt", "validate", "render", "labelstudio", "diff", "agreement", "release", "docs"):
         assert f"build_dataset.py {step}" in text, step
     proposed = propose_id("https://www.example.com/2024/05/06/story", None, "2024-05-06", "Headline as published", set())
     assert proposed == "example-2024-05-06-headline-published" and f"`{proposed}`" in text

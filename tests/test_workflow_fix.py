@@ -45,6 +45,34 @@ def test_resolve_refuses(span, code, words):
     assert isinstance(found, Refused) and found.code == code and words in found.message and found.hint
 
 
+LOOKALIKE_RAW = "Head\nThe Kherson\u00a0region is \u201cfree\u201d \u2013 it\u2019s over.\n"
+
+
+@pytest.mark.parametrize("typed, where, differs", [
+    ("Kherson region", "2:5 [9, 23)", ["character 8: the raw file has U+00A0 NO-BREAK SPACE where the text has U+0020 SPACE"]),
+    ('is "free"', "2:20 [24, 33)", ["character 4: the raw file has U+201C LEFT DOUBLE QUOTATION MARK where the text has U+0022",
+                                   "character 9: the raw file has U+201D RIGHT DOUBLE QUOTATION MARK"]),
+    ("free\u201d - it's", "2:24 [28, 40)", ["character 7: the raw file has U+2013 EN DASH where the text has U+002D HYPHEN-MINUS",
+                                            "character 11: the raw file has U+2019 RIGHT SINGLE QUOTATION MARK where the text has U+0027"]),
+])
+def test_text_not_found_names_the_lookalike_characters_and_the_place(typed, where, differs):
+    """Regression: NS308 gave no help when only a no-break space, a curly quote or a dash differed."""
+    found = resolve({"text": typed}, LOOKALIKE_RAW)
+    assert isinstance(found, Refused) and found.code == "NS308"
+    assert f"at {where}" in found.hint
+    for part in differs:
+        assert part in found.hint
+    start, end = (int(n) for n in where.split("[")[1].rstrip(")").split(", "))
+    suggested = json.loads(found.hint.split('"text": ', 1)[1])
+    assert suggested == LOOKALIKE_RAW[start:end]
+    assert resolve({"text": suggested}, LOOKALIKE_RAW) == Located(start, end)
+
+
+def test_text_not_found_without_a_lookalike_match_keeps_the_general_hint():
+    found = resolve({"text": "Kiev"}, LOOKALIKE_RAW)
+    assert isinstance(found, Refused) and "copy the text from the raw file exactly" in found.hint
+
+
 def test_occurrences_may_overlap():
     assert occurrences("aaaa", "aa") == [0, 1, 2]
 

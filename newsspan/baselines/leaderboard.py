@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..evaluate.report import fmt, table
 from ..read import relpath
+from ..json_errors import json_error_reason
 
 HEADER = ["system", "version", "char F1 content / boilerplate", "token F1 content", "AEB F1 [95% CI]", "runtime (ms/doc)"]
 
@@ -22,7 +23,7 @@ def read_result(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise ValueError(f"{relpath(path)}:{err.lineno}:{err.colno}: not valid JSON ({err.msg}); "
+        raise ValueError(f"{relpath(path)}:{err.lineno}:{err.colno}: not valid JSON ({json_error_reason(err)}); "
                          "rerun `python3 build_dataset.py benchmark` to write it again") from None
 
 

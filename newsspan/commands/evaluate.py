@@ -48,6 +48,10 @@ def run(args) -> int:
         return EXIT_INVALID
     where = relpath(path)
     records, errors = read_records(path, where)
+    if not records and not errors:
+        # Scoring nothing would report every gold document as missed, with exit 0.
+        errors = [LineError(where, 1, 1, "the file holds no predictions (it is empty or only blank lines)",
+                            'write one JSON object per line, e.g. {"id": "<doc_id>", "text": "<cleaned text>"}')]
     outcome = TASKS[args.task](records, gold, where, args.format)
     errors = sorted(errors + outcome.errors, key=lambda e: (e.line, e.col))
     if errors:

@@ -7,6 +7,7 @@ the file. Every problem of the file is reported at once.
 from __future__ import annotations
 
 import json
+from ..json_errors import json_error_reason
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,7 @@ def _parse(data: bytes, number: int, where: str) -> tuple[Any, LineError | None]
     try:
         return json.loads(text, object_pairs_hook=_no_repeats, parse_constant=_no_constants), None
     except json.JSONDecodeError as err:
-        return None, LineError(where, number, err.colno, f"invalid JSON: {err.msg}",
+        return None, LineError(where, number, err.colno, f"invalid JSON: {json_error_reason(err)}",
                                "each line must be one complete JSON object, e.g. {\"id\": \"...\", \"text\": \"...\"}")
     except _Refused as err:
         return None, LineError(where, number, 1, str(err), "write each key once and only finite numbers")

@@ -25,6 +25,7 @@ from .anchor import anchor_regions
 from .assemble import assemble
 from .offsets import CODE_POINTS
 from .regions import Problem, Region, read_results
+from ..json_errors import json_error_reason
 
 EXPORT_HINT = "export the project from Label Studio as JSON (Export > JSON), not JSON-MIN or CSV"
 
@@ -109,7 +110,7 @@ def _load(path: Path, report: ImportReport) -> JsonSource | None:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as err:
-        report.errors.append(f"{relpath(path)}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}\n    hint: {EXPORT_HINT}")
+        report.errors.append(f"{relpath(path)}:{err.lineno}:{err.colno}: invalid JSON: {json_error_reason(err)}\n    hint: {EXPORT_HINT}")
         return None
     if not isinstance(value, list) or not all(isinstance(t, dict) and isinstance(t.get("annotations"), list) for t in value):
         report.errors.append(f"{relpath(path)}:1:1: not a Label Studio JSON export (a list of tasks, each with `annotations`)"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..fmt import format_annotation
 from ..incidents import Incident, incident
-from ..read import JsonSource, read_json, read_raw
+from ..read import RAW_DIR, JsonSource, read_json, read_raw, relpath
 from ..validate.anchoring import iter_spans
 from ..validate.schema import check_schema
 from .files import AnnotationFile
@@ -66,7 +66,7 @@ def _raw_for(target: AnnotationFile, source: JsonSource) -> tuple[str | None, li
     raw_path = target.raw()
     if raw_path is None:
         return None, [incident("NS101", source.where, 1, 1, f"no raw file for {target.doc_id!r}",
-                               f"add raw/{target.doc_id}.txt (python3 build_dataset.py add does it), or fix the file name")]
+                               f"add {relpath(target.root / RAW_DIR / target.doc_id)}.txt (python3 build_dataset.py add does it), or fix the file name")]
     raw, problems = read_raw(raw_path)
     if raw is None:
         return None, problems

@@ -8,6 +8,8 @@ Occurrences are counted like `str.find` from one past the previous hit, so they 
 """
 from __future__ import annotations
 
+import json
+import unicodedata
 from dataclasses import dataclass
 
 from ..incidents import Incident, incident
@@ -50,7 +52,8 @@ def resolve(span: dict, raw: str) -> Located | Refused:
     hits = occurrences(raw, text)
     if not hits:
         return Refused("NS308", f"{_short(text)} does not occur in the raw text",
-                       "copy the text from the raw file exactly (same quotes, dashes, spaces and line breaks)")
+                       near_match_hint(text, raw, span.get("start"))
+                       or "copy the text from the raw file exactly (same quotes, dashes, spaces and line breaks)")
     if "occurrence" in span:
         return _nth(text, hits, span["occurrence"])
     if "start" in span:
@@ -102,3 +105,38 @@ def by_text_incident(source: JsonSource, pointer: str, span: dict, raw: str) -> 
 
 def _short(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+# Characters that look alike in an editor and are easy to type for one another: each is read as
+# its plain twin to find the place the annotator meant. One code point for one keeps offsets.
+_LOOKALIKES = {
+    **dict.fromkeys("\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t", " "),
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\u0060", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad", "-"),
+}
+_FOLD = str.maketrans(_LOOKALIKES)
+SHOWN_DIFFERENCES = 3
+
+
+def near_match_hint(text: str, raw: str, near: int | None = None) -> str:
+    """Where `text` occurs once look-alike characters (no-break and other spaces, curly quotes,
+    dashes) are read as their plain twins, and which characters differ; "" when it does not."""
+    folded_raw, folded = raw.translate(_FOLD), text.translate(_FOLD)
+    hits = occurrences(folded_raw, folded) if folded else []
+    if not hits:
+        return ""
+    at = min(hits, key=lambda h: abs(h - near)) if isinstance(near, int) else hits[0]
+    found = raw[at:at + len(text)]
+    diffs = [i for i, (a, b) in enumerate(zip(text, found)) if a != b]
+    shown = "; ".join(f"character {i + 1}: the raw file has {_describe(found[i])} where the text has {_describe(text[i])}"
+                      for i in diffs[:SHOWN_DIFFERENCES])
+    more = f" (and {len(diffs) - SHOWN_DIFFERENCES} more)" if len(diffs) > SHOWN_DIFFERENCES else ""
+    line, col = text_location(raw, at)
+    others = f"; {len(hits)} such places, this is the {'nearest' if isinstance(near, int) else 'first'}" if len(hits) > 1 else ""
+    return (f"the raw file has it with other characters at {line}:{col} [{at}, {at + len(text)}){others}: {shown}{more}: "
+            f"copy it from there, \"text\": {json.dumps(found, ensure_ascii=True)}")
+
+
+def _describe(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')}"

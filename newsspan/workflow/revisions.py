@@ -68,3 +68,9 @@ def _parsed(data: bytes) -> dict | str:
     except (UnicodeDecodeError, ValueError) as err:
         return f"not valid UTF-8 JSON ({err})"
     return value if isinstance(value, dict) else "not an annotation object"
+
+
+def uncommitted(corpus: str, top: Path) -> list[str]:
+    """Annotation files of the corpus changed, added or deleted in the work tree since HEAD."""
+    listing = _git(["status", "--porcelain", "-z", "--untracked-files=all", "--", f"{corpus}/{ANNOTATION_DIR}/"], top)
+    return sorted(entry[3:].decode("utf-8") for entry in listing.split(b"\0") if len(entry) > 3)
