@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..outputs import output_folder
 from ..progress import Progress
 from ._common import EXIT_INVALID, EXIT_OK, UsageError, shown
 from .validate import add_scale_options, run_validate
@@ -35,6 +36,8 @@ def run_build(force: bool = False, out: Path | None = None, *, jobs: int = 0, us
     if status != EXIT_OK:
         print("build: not built, fix the errors above first", file=sys.stderr)
         return status
+    if out is not None:
+        output_folder(out, "--out folder")
     progress = Progress("build", 0, unit="steps", quiet=quiet)
     try:
         target = build_release(reports[0].documents, out_root=out or DIST, force=force, jobs=jobs,
