@@ -32,12 +32,12 @@ def run_build(force: bool = False, out: Path | None = None, *, jobs: int = 0, us
     from ..validate.cache import BuildCache, default_cache_dir
     from ..write import BuildRefused
 
+    if out is not None:
+        output_folder(out, "--out folder")  # before any work: a refused folder costs nothing
     status, reports = run_validate([], "text", jobs=jobs, use_cache=use_cache, quiet=quiet, keep_documents=False)
     if status != EXIT_OK:
         print("build: not built, fix the errors above first", file=sys.stderr)
         return status
-    if out is not None:
-        output_folder(out, "--out folder")
     progress = Progress("build", 0, unit="steps", quiet=quiet)
     try:
         target = build_release(reports[0].documents, out_root=out or DIST, force=force, jobs=jobs,
