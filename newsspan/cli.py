@@ -5,8 +5,10 @@ import argparse
 import sys
 
 from .commands import command_modules
+from .read import printable
 from .commands._common import EXIT_USAGE, UsageError
 from .commands.build import run_build
+from .outputs import UnsafeOutput
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             return run_build()
         return modules[args.command].run(args)
-    except UsageError as err:
-        print(f"build_dataset.py: error: {err}", file=sys.stderr)
+    except (UsageError, UnsafeOutput) as err:
+        print(f"build_dataset.py: error: {printable(str(err))}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as err:
         # An unreadable folder or a permission problem is the user's to fix, not a crash.

@@ -39,6 +39,8 @@ _CODES = [
     Code("NS115", "json-lone-surrogate", "files", "error", "A JSON string has an unpaired surrogate escape (`\\ud800`): no character."),
     Code("NS116", "json-number-too-long", "files", "error", "A JSON number has more digits than any offset (limit 100)."),
     Code("NS117", "reserved-name", "files", "error", "A doc id is a device name Windows reserves (`con`, `nul`, `com1`, ...)."),
+    Code("NS118", "raw-not-text", "files", "error", "A raw file holds NUL bytes: UTF-16/UTF-32 without a byte-order mark, or not text."),
+    Code("NS119", "raw-format-mismatch", "files", "error", "`raw_format` contradicts the raw file's extension (.txt is text, .md is markdown)."),
     # layer 2: schema
     Code("NS201", "missing-property", "schema", "error", "A required property is missing."),
     Code("NS202", "unknown-property", "schema", "error", "A property the schema does not define."),
@@ -70,6 +72,7 @@ _CODES = [
     Code("NS409", "segments-out-of-order", "consistency", "error", "A quote's content segments are not in text order."),
     Code("NS410", "split-changed", "consistency", "error", "A released document's split differs from its released split."),
     Code("NS411", "cue-far-from-quote", "consistency", "warning", "A quote's cue is far from its content (likely the wrong occurrence)."),
+    Code("NS412", "released-splits-missing", "consistency", "error", "A version is released (CHANGELOG.md) but corpus/released_splits.json is missing, empty or does not record it."),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

@@ -7,25 +7,27 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from json_source_map import calculate as source_map
-from json_source_map.errors import BaseError as SourceMapError
-
 from .incidents import Incident, incident
 from .json_errors import json_error_reason
+from .jsonmap import JsonMap
 
 RAW_DIR = "raw"
 ANNOTATION_DIR = "annotations"
 RAW_SUFFIXES = (".txt", ".md")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# \Z, not $: `$` also matches before a final newline, and "evil\n" is no id.
+SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 MAX_RAW_BYTES = 5 * 1024 * 1024
 MAX_JSON_BYTES = 20 * 1024 * 1024
 MAX_JSON_DEPTH = 32
 # An offset has at most a dozen digits; Python refuses to parse integers of more than 4300.
 MAX_NUMBER_DIGITS = 100
 BOM = b"\xef\xbb\xbf"
+# Problems of one JSON text listed at most (the rest are there, not listed).
+MAX_LISTED = 100
 # Device names that Windows cannot use as a file name, whatever the extension.
 RESERVED_IDS = frozenset(["con", "prn", "aux", "nul"] + [f"{dev}{n}" for dev in ("com", "lpt") for n in range(10)])
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -184,6 +186,9 @@ def read_raw(path: Path, data: bytes | None = None) -> tuple[RawText | None, lis
     if data.startswith(BOM):
         return None, [incident("NS106", where, 1, 1, "raw file starts with a UTF-8 byte-order mark (U+FEFF)",
                                "save the file without BOM; the mark would shift every offset by one")]
+    wide = not_text_problem(data, where)
+    if wide:
+        return None, [wide]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -194,6 +199,29 @@ def read_raw(path: Path, data: bytes | None = None) -> tuple[RawText | None, lis
         return None, [incident("NS111", where, 1, 1, "raw file is empty or whitespace only",
                                "put the scraped page text in the file, or remove the document")]
     return RawText(data, text), []
+
+
+_WIDE_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+
+
+def not_text_problem(data: bytes, where: str) -> Incident | None:
+    """A page in UTF-16/UTF-32 (with or without its byte-order mark) or with NUL bytes.
+
+    UTF-8 decodes a UTF-16 page of ASCII letters without complaint (a NUL after every letter), and
+    a NUL is no character of a scraped page; either way the offsets would count garbage."""
+    first_nul = data.find(b"\0")
+    mark = next((name for bom, name in _WIDE_BOMS.items() if data.startswith(bom)), None)
+    if first_nul < 0 and mark is None:
+        return None
+    if mark is None:
+        head = data[:4096]
+        share = head.count(b"\0") / max(1, len(head))
+        mark = "UTF-32" if share > 0.6 else "UTF-16" if share > 0.3 else None
+    line, col = (1, 1) if mark else byte_location(data, first_nul)
+    what = (f"the file looks like {mark} (a NUL byte beside every letter), not UTF-8" if mark
+            else f"NUL byte (0x00) at byte {first_nul}: a raw page is text")
+    return incident("NS118", where, line, col, what,
+                    "re-save the page as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8`); a page never holds NUL characters")
 
 
 def _regular_file_problem(path: Path, limit: int, size: int | None = None) -> Incident | None:
@@ -226,46 +254,37 @@ def text_location(text: str, offset: int) -> tuple[int, int]:
 class JsonSource:
     """A parsed JSON file that can say where any JSON pointer stands in its text."""
 
-    def __init__(self, path: Path, text: str, value: Any, has_float: bool | None = None):
+    def __init__(self, path: Path | None, text: str, value: Any, has_float: bool | None = None,
+                 where: str | None = None):
         self.path = path
-        self.where = relpath(path)
+        self.where = where if where is not None else relpath(path)
         self.text = text
         self.value = value
         # Whether the value as parsed holds a float; None when whoever parsed it did not record it.
         self.has_float = has_float
 
     @cached_property
-    def _map(self) -> dict:
+    def _map(self) -> JsonMap | None:
         # Only built when a problem must be located: most files never need it.
         try:
-            return source_map(_int_digits_capped(self.text))
-        except (SourceMapError, ValueError, RecursionError):
+            return JsonMap(self.text)
+        except (ValueError, IndexError):
             # Locations are a courtesy: a map that cannot be built leaves every problem at 1:1.
-            return {}
+            return None
 
     def locate(self, pointer: str, key: bool = False) -> tuple[int, int]:
         """1-based line:col of the value (or key) at `pointer`, else of its nearest ancestor."""
+        found = self._map
+        if found is None:
+            return 1, 1
         while True:
-            entry = self._map.get(pointer)
-            if entry is not None:
-                spot = entry.key_start if key and entry.key_start is not None else entry.value_start
-                return spot.line + 1, spot.column + 1
+            at = found.keys.get(pointer) if key else None
+            at = found.values.get(pointer) if at is None else at
+            if at is not None:
+                return found.line_col(at)
             if not pointer:
                 return 1, 1
             pointer = pointer.rsplit("/", 1)[0]
-
-
-_LONG_INT = re.compile(rf"(?<![0-9.eE+-])(-?)([0-9]{{{MAX_NUMBER_DIGITS + 1},}})(?![0-9.eE])")
-
-
-def _int_digits_capped(text: str) -> str:
-    """The text with every over-long integer written as a float of the same length.
-
-    The source map parses the text again with plain json.loads, which refuses integers of more
-    than 4300 digits; read_json has refused them already (NS116), and lengths, hence positions,
-    are kept.
-    """
-    return _LONG_INT.sub(lambda m: m.group(1) + "1e" + "0" * (len(m.group(2)) - 2), text)
 
 
 class _Pairs(dict):
@@ -304,13 +323,38 @@ def _pairs_hook(pairs: list[tuple[str, Any]]) -> _Pairs:
 def read_json(path: Path, data: bytes | None = None) -> tuple[JsonSource | None, list[Incident]]:
     """Parse an annotation file, refusing what `json.loads` would silently accept. `data`: the
     file's bytes, when the caller read them already (they are judged as its content)."""
-    where = relpath(path)
     problem = _regular_file_problem(path, MAX_JSON_BYTES, None if data is None else len(data))
     if problem:
         return None, [problem]
-    data = path.read_bytes() if data is None else data
+    return parse_json(path.read_bytes() if data is None else data, relpath(path), path)
+
+
+def read_outside_json(path: Path, limit: int = MAX_JSON_BYTES) -> tuple[JsonSource | None, list[Incident]]:
+    """Any JSON file a user hands a command (an export, a manifest, an agreement file, a registry):
+    the same checks and located errors as an annotation file. Links are followed (the user named
+    the file); a folder, a missing file or one past `limit` bytes is refused without reading it."""
+    where = relpath(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise IsADirectoryError
+        if size > limit:
+            return None, [incident("NS110", where, 1, 1, f"file has {size} bytes, the limit is {limit}",
+                                   "this is not a file the command reads; pass the right file")]
+        data = path.read_bytes()
+    except OSError:
+        return None, [incident("NS113", where, 1, 1, "not a readable regular file",
+                               "pass the path of an existing JSON file")]
+    return parse_json(data, where, path)
+
+
+def parse_json(data: bytes, where: str, path: Path | None = None) -> tuple[JsonSource | None, list[Incident]]:
+    """The hardened JSON reader every outside JSON goes through: UTF-8 without BOM, no repeated
+    key, no NaN/Infinity, numbers of at most MAX_NUMBER_DIGITS digits, no lone surrogate, at most
+    MAX_JSON_DEPTH levels; never an exception, every problem an incident located in `where`.
+    Linear in the size of `data` (the caller bounds the size)."""
     if data.startswith(BOM):
-        return None, [incident("NS106", where, 1, 1, "annotation file starts with a UTF-8 byte-order mark",
+        return None, [incident("NS106", where, 1, 1, "the JSON text starts with a UTF-8 byte-order mark",
                                "save the file as UTF-8 without BOM")]
     try:
         text = data.decode("utf-8")
@@ -318,27 +362,35 @@ def read_json(path: Path, data: bytes | None = None) -> tuple[JsonSource | None,
         line, col = byte_location(data, err.start)
         return None, [incident("NS105", where, line, col, f"byte 0x{data[err.start]:02x} is not UTF-8",
                                "save the file as UTF-8; write non-ASCII characters as they are or as \\uXXXX escapes")]
-    source = _read_clean(path, data, text)
+    source = _read_clean(path, data, text, where)
     if source is not None:
         return source, []
-    return _read_strict(path, text)
+    return _read_strict(path, text, where)
 
 
-def _read_strict(path: Path, text: str) -> tuple[JsonSource | None, list[Incident]]:
+def _read_strict(path: Path | None, text: str, where: str | None = None) -> tuple[JsonSource | None, list[Incident]]:
     """Every node checked and every problem located: the reference for what a file gets."""
-    where = relpath(path)
+    where = relpath(path) if where is None else where
     try:
         value = json.loads(text, object_pairs_hook=_pairs_hook, parse_constant=_NonFinite,
                            parse_float=_parse_float, parse_int=_parse_int)
     except json.JSONDecodeError as err:
         return None, [incident("NS107", where, err.lineno, err.colno, f"invalid JSON: {json_error_reason(err)}",
                                "fix the syntax at this position (a missing comma, quote or bracket is the usual cause)")]
-    except RecursionError:
+    except (RecursionError, MemoryError):
         return None, [_too_deep(where)]
-    source = JsonSource(path, text, value)
+    except ValueError as err:  # json.loads found something its own checks refuse (never seen: a safety net)
+        return None, [incident("NS107", where, 1, 1, f"invalid JSON: {_clip(str(err), 80)}",
+                               "fix the syntax at this position")]
+    source = JsonSource(path, text, value, where=where)
     if _depth(value) > MAX_JSON_DEPTH:
         return None, [_too_deep(where)]
-    found = list(_strict_json_problems(source))
+    found = list(islice(_strict_json_problems(source), MAX_LISTED + 1))
+    if len(found) > MAX_LISTED:
+        # A file of 100,000 repeated keys gets a readable report, and its cost stays linear.
+        last = found[MAX_LISTED]
+        found[MAX_LISTED] = incident(last.code, last.path, last.line, last.col,
+                                     f"{last.message} (only the first {MAX_LISTED + 1} problems of the file are listed)", last.hint)
     return (None if found else source), found
 
 
@@ -383,7 +435,7 @@ _NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'[]{}"')))
 _INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
-def _read_clean(path: Path, data: bytes, text: str) -> JsonSource | None:
+def _read_clean(path: Path | None, data: bytes, text: str, where: str | None = None) -> JsonSource | None:
     """The file parsed, when it holds nothing the strict read would report; else None."""
     # An integer over the limit shows as a run of that many digits (json.loads alone would refuse
     # one past 4300 digits); a run inside a string only costs a strict read.
@@ -398,7 +450,7 @@ def _read_clean(path: Path, data: bytes, text: str) -> JsonSource | None:
     # The strict read puts a value inside n containers at depth n + 1: no file nests deeper.
     if _nesting(data) + 1 > MAX_JSON_DEPTH:
         return None
-    return JsonSource(path, text, value, has_float=numbers.seen)
+    return JsonSource(path, text, value, has_float=numbers.seen, where=where)
 
 
 def _nesting(data: bytes) -> int:
@@ -417,7 +469,7 @@ def _nesting(data: bytes) -> int:
 
 def _too_deep(where: str) -> Incident:
     return incident("NS114", where, 1, 1, f"JSON nesting is deeper than {MAX_JSON_DEPTH} levels",
-                    "annotation files are shallow; this file is not an annotation file")
+                    "the files NewsSpan reads are shallow; this is not such a file")
 
 
 def _depth(value: Any) -> int:
@@ -459,8 +511,7 @@ def _strict_json_problems(source: JsonSource):
 def _surrogate_keys(source: JsonSource, pointer: str, obj: dict):
     for key in obj:
         if _SURROGATE.search(key):
-            # The source map names keys as written, escapes and all.
-            line, col = source.locate(f"{pointer}/{json.dumps(key)[1:-1]}", key=True)
+            line, col = source.locate(f"{pointer}/{escape_pointer(key)}", key=True)
             yield _surrogate(source.where, line, col, f"a key of the object at {pointer or '/'}", key)
 
 

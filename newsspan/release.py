@@ -21,6 +21,7 @@ from .derive import derive_all
 from .features import CONFIGS
 from .records import SPLITS, Document
 from .versions import VersionRefused, is_released, select
+from .checksum import intact, record_as
 from .validate.cache import BuildCache, piece_key
 from .validate.parallel import ChangedSinceValidation, StoredDoc, StoredDocuments, process_map, resolve_jobs
 from .write import (BuildRefused, build_lock, clean_stale_staging, plan_shards, publish, read_manifest,
@@ -270,7 +271,7 @@ def derive_piece(job: _BuildJob, piece: Piece) -> bool:
     """Write the rows of every config of a piece's documents, each document read once; False when
     all were in the cache already."""
     targets = {config: piece.rows_path(job, config) for config in CONFIGS}
-    if all(path.is_file() for path in targets.values()):
+    if all(intact(path) for path in targets.values()):  # a damaged cache entry is dropped and derived again
         return False
     rows: dict[str, list[dict]] = {config: [] for config in CONFIGS}
     for ref in piece.docs:
@@ -295,6 +296,7 @@ def _write_rows(path: Path, rows: list[dict], schema: pa.Schema) -> None:
                 pa.ipc.new_file(sink, schema, options=pa.ipc.IpcWriteOptions(compression=None)) as writer:
             for batch in record_batches(rows, schema):
                 writer.write_batch(batch)
+        record_as(partial, path)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)

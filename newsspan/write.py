@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .outputs import make_readable
+from .read import read_outside_json
+
 if TYPE_CHECKING:  # only for annotations: importing datasets costs every command a second
     from datasets import Features
 
@@ -137,6 +140,9 @@ def staging_dir(out_root: Path, version: str) -> Path:
 
 def publish(staging: Path, target: Path) -> None:
     """Make `staging` the release at `target` in one step; the old release is never half-replaced."""
+    if target.is_symlink():
+        raise BuildRefused(f"{target} is a symbolic link: remove it (a release is never written through a link)")
+    make_readable(staging)  # published for others to read: mkdtemp made it 0700
     if not target.exists():
         os.rename(staging, target)
         return
@@ -169,8 +175,10 @@ def clean_stale_staging(out_root: Path) -> None:
 
 
 def read_manifest(release: Path) -> dict | None:
-    path = release / "MANIFEST.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    # A release folder may come from anyone: its manifest goes through the hardened reader.
+    source, _ = read_outside_json(release / "MANIFEST.json")
+    value = None if source is None else source.value
+    if not (isinstance(value, dict) and isinstance(value.get("files"), list)
+            and all(isinstance(f, dict) and isinstance(f.get("path"), str) for f in value["files"])):
         return None
+    return value

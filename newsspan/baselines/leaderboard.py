@@ -1,12 +1,10 @@
 """The leaderboard: one Markdown table rendered from the results files of `build_dataset.py benchmark`."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..evaluate.report import fmt, table
-from ..read import relpath
-from ..json_errors import json_error_reason
+from ..read import read_outside_json, relpath
 
 HEADER = ["system", "version", "char F1 content / boilerplate", "token F1 content", "AEB F1 [95% CI]", "runtime (ms/doc)"]
 
@@ -20,11 +18,13 @@ def load_results(results_dir: Path) -> list[dict]:
 
 
 def read_result(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{relpath(path)}:{err.lineno}:{err.colno}: not valid JSON ({json_error_reason(err)}); "
-                         "rerun `python3 build_dataset.py benchmark` to write it again") from None
+    # A results folder may be anyone's (--out): read like every outside JSON file.
+    source, problems = read_outside_json(path)
+    if source is None or not isinstance(source.value, dict):
+        first = problems[0] if problems else None
+        said = f"{first.line}:{first.col}: not valid JSON ({first.code} {first.message})" if first else "1:1: not a JSON object"
+        raise ValueError(f"{relpath(path)}:{said}; rerun `python3 build_dataset.py benchmark` to write it again")
+    return source.value
 
 
 def leaderboard_markdown(results_dir: Path) -> str:

@@ -14,8 +14,8 @@ from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError, shown
 NAME = "add"
 HELP = "add a scraped page: byte-exact raw file, annotation skeleton, id, split and near-duplicate group"
 
-_URL = re.compile(r"^https?://\S+$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_URL = re.compile(r"\Ahttps?://\S+\Z")
+_LANGUAGE = re.compile(r"\A[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 
 
 def _checked(pattern: re.Pattern, what: str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..outputs import output_folder, refuse_links_inside, write_file
 from ._common import CORPUS, EXIT_INVALID, EXIT_OK, REPO, UsageError, shown
 
 NAME = "benchmark"
@@ -27,7 +28,9 @@ def run(args) -> int:
     unknown = [n for n in names if n not in by_name()]
     if unknown:
         raise UsageError(f"unknown system {unknown[0]!r}; choose from: {', '.join(b.name for b in BASELINES)}")
-    return run_benchmark([by_name()[n] for n in dict.fromkeys(names)], args.split, args.out or RESULTS)
+    out = output_folder(args.out or RESULTS, "--out folder")
+    refuse_links_inside(out, [f"{n}.json" for n in names] + [LEADERBOARD])
+    return run_benchmark([by_name()[n] for n in dict.fromkeys(names)], args.split, out)
 
 
 def run_benchmark(systems, split: str, out: Path) -> int:
@@ -78,6 +81,6 @@ def run_benchmark(systems, split: str, out: Path) -> int:
     except ValueError as err:
         print(f"benchmark: no leaderboard: {err}", file=sys.stderr)
         return EXIT_INVALID
-    (out / LEADERBOARD).write_text(board + "\n", encoding="utf-8")
+    write_file(out / LEADERBOARD, board + "\n")
     print(f"benchmark: wrote {shown(out / LEADERBOARD)}\n\n{board}")
     return EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..outputs import output_folder
 from ..progress import Progress
 from ._common import EXIT_INVALID, EXIT_OK, UsageError, shown
 from .validate import add_scale_options, run_validate
@@ -31,6 +32,8 @@ def run_build(force: bool = False, out: Path | None = None, *, jobs: int = 0, us
     from ..validate.cache import BuildCache, default_cache_dir
     from ..write import BuildRefused
 
+    if out is not None:
+        output_folder(out, "--out folder")  # before any work: a refused folder costs nothing
     status, reports = run_validate([], "text", jobs=jobs, use_cache=use_cache, quiet=quiet, keep_documents=False)
     if status != EXIT_OK:
         print("build: not built, fix the errors above first", file=sys.stderr)

@@ -5,6 +5,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..outputs import output_folder
 from ._common import EXIT_INVALID, EXIT_OK, UsageError, counted
 
 NAME = "fuzz"
@@ -29,12 +30,17 @@ def run(args) -> int:
     except ImportError as err:
         raise UsageError(f"fuzz needs the test dependencies ({err.name} is missing): "
                          "python3 -m pip install -e '.[test]'") from None
+    if args.crash_dir is not None:
+        output_folder(args.crash_dir, "--crash-dir folder")
     seconds = args.budget_seconds or (None if args.examples else DEFAULT_SECONDS)
     with tempfile.TemporaryDirectory(prefix="newsspan-fuzz-") as work:
         result = fuzz.fuzz(Path(work), budget_seconds=seconds, examples=args.examples, seed=args.seed)
     for number, crash in enumerate(result.crashes, 1):
         print(f"fuzz: crash {number}\n{fuzz.reproducer(crash)}\n", file=sys.stderr)
         if args.crash_dir:
-            fuzz.write_case(args.crash_dir / f"crash-{args.seed}-{number}", crash.case)
+            case = args.crash_dir / f"crash-{args.seed}-{number}"
+            if case.exists() or case.is_symlink():
+                raise UsageError(f"{case} exists already: give an empty --crash-dir")
+            fuzz.write_case(case, crash.case)
     print(f"fuzz: {result.examples} examples in {result.seconds:.1f} s (seed {args.seed}), {counted(len(result.crashes), 'crash', 'crashes')}")
     return EXIT_INVALID if result.crashes else EXIT_OK

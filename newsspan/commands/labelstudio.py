@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..incidents import format_text
+from ..outputs import output_file, write_file
 from ..validate import validate_corpus
 from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError, counted, shown
 from .render import valid_documents
@@ -35,7 +36,7 @@ def run_export(args) -> int:
 
     documents, status = valid_documents(args.corpus, args.doc_ids, "labelstudio export")
     tasks = [document_task(doc) for doc in documents]
-    args.out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", encoding="utf-8", newline="\n")
+    write_file(output_file(args.out, "--out file"), json.dumps(tasks, ensure_ascii=False, indent=1) + "\n")
     print(f"labelstudio export: wrote {counted(len(tasks), 'task')} to {shown(args.out)}")
     return status
 

@@ -19,6 +19,14 @@ reorder the page, so the projection is a monotonic alignment:
    at least MIN_RUN characters long, or when it starts both sides of the gap or ends both (it
    then continues a token match); shorter runs inside a gap are coincidences.
 
+Cost: the LCS is O(n m / 64) for n raw and m predicted tokens (a prediction is refused when it is
+longer than MAX_TEXT_RATIO times its page, predictions.py). The character step is quadratic per
+gap, so it gets a budget: a gap of more than GAP_CELLS character pairs, or one past the whole
+alignment's budget of GAP_BUDGET pairs per character of both texts, is aligned only at its two
+edges (the equal characters that continue the token matches before and after it), in linear
+time. Normal predictions never come near (their gaps are a few words); a hostile one (60,000
+repeated characters against a page) took minutes before the budget.
+
 A raw character is kept when it belongs to an aligned token or character run. Predicted
 non-space characters that align with nothing (text the page does not have at that position,
 such as a duplicated paragraph) are counted as `unaligned`.
@@ -33,6 +41,8 @@ TOKEN = re.compile(r"\w+|[^\w\s]")
 WORD = re.compile(r"\w+")
 MIN_RUN = 3
 CHECKPOINT = 256
+GAP_CELLS = 1_000_000       # character pairs of one gap aligned by SequenceMatcher at most
+GAP_BUDGET = 16             # character pairs per character of raw + prediction, for all gaps together
 _FOLD = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
@@ -61,9 +71,10 @@ def align_text(raw: str, text: str) -> Alignment:
     raw_toks, pred_toks = _tokens(raw), _tokens(text)
     kept, hit = bytearray(len(raw)), bytearray(len(text))
     before_raw = before_pred = -1
+    budget = [GAP_BUDGET * (len(raw) + len(text))]
     pairs = token_pairs([fold(raw[a:b]) for a, b in raw_toks], [fold(text[a:b]) for a, b in pred_toks])
     for i, j in pairs + [(len(raw_toks), len(pred_toks))]:
-        _align_gap(raw, text, raw_toks[before_raw + 1:i], pred_toks[before_pred + 1:j], kept, hit)
+        _align_gap(raw, text, raw_toks[before_raw + 1:i], pred_toks[before_pred + 1:j], kept, hit, budget)
         if i < len(raw_toks):
             (ra, rb), (pa, pb) = raw_toks[i], pred_toks[j]
             kept[ra:rb] = b"\x01" * (rb - ra)
@@ -150,20 +161,38 @@ def _compact(pairs: list[tuple[int, int]], left: list[str]) -> list[tuple[int, i
     return moved
 
 
-def _align_gap(raw: str, text: str, raw_toks, pred_toks, kept: bytearray, hit: bytearray) -> None:
+def _align_gap(raw: str, text: str, raw_toks, pred_toks, kept: bytearray, hit: bytearray, budget: list[int]) -> None:
     """Character-level alignment of the non-space characters of one unmatched gap."""
     if not raw_toks or not pred_toks:
         return
     raw_pos = [i for a, b in raw_toks for i in range(a, b)]
     pred_pos = [i for a, b in pred_toks for i in range(a, b)]
     left, right = [fold(raw[i]) for i in raw_pos], [fold(text[i]) for i in pred_pos]
-    matcher = SequenceMatcher(None, left, right, autojunk=False)
-    for a, b, size in matcher.get_matching_blocks():
+    cells = len(left) * len(right)
+    if cells > GAP_CELLS or cells > budget[0]:
+        blocks = _edge_blocks(left, right)
+    else:
+        budget[0] -= cells
+        blocks = SequenceMatcher(None, left, right, autojunk=False).get_matching_blocks()
+    for a, b, size in blocks:
         anchored = (a == 0 and b == 0) or (a + size == len(left) and b + size == len(right))
         if size and (size >= MIN_RUN or anchored):
             for k in range(size):
                 kept[raw_pos[a + k]] = 1
                 hit[pred_pos[b + k]] = 1
+
+
+def _edge_blocks(left: list[str], right: list[str]) -> list[tuple[int, int, int]]:
+    """The equal runs at the start and at the end of a gap, as (a, b, size) blocks: linear."""
+    limit = min(len(left), len(right))
+    head = 0
+    while head < limit and left[head] == right[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and left[-1 - tail] == right[-1 - tail]:
+        tail += 1
+    blocks = [(0, 0, head)] if head else []
+    return blocks + ([(len(left) - tail, len(right) - tail, tail)] if tail else [])
 
 
 def _unaligned_chars(text: str, hit: bytearray) -> int:

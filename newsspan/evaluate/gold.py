@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..derive import ner_rows
@@ -71,7 +72,11 @@ def _rows(release: Path, manifest: dict, config: str, split: str | None) -> list
         if not path.is_file() or sha256_file(path) != entry.get("sha256"):
             raise GoldError(f"{relpath(path)}: missing or changed since the release was built (sha256 differs "
                             "from MANIFEST.json); restore the release folder or rebuild it")
-        rows += [dict(row, split=entry.get("split")) for row in pq.read_table(path).to_pylist()]
+        try:
+            table = pq.read_table(path)
+            rows += [dict(row, split=entry.get("split")) for row in table.to_pylist()]
+        except (pa.ArrowException, OSError):
+            raise GoldError(f"{relpath(path)}: not a readable Parquet file of a release; rebuild the release") from None
     return rows
 
 

@@ -6,13 +6,11 @@ the file. Every problem of the file is reported at once.
 """
 from __future__ import annotations
 
-import json
-from ..json_errors import json_error_reason
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-BOM = b"\xef\xbb\xbf"
+from ..read import MAX_RAW_BYTES, parse_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,20 +32,9 @@ class Record:
     value: dict[str, Any]
 
 
-class _Refused(ValueError):
-    """A JSON value that json.loads would accept but a predictions file must not hold."""
-
-
-def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
-    keys = [k for k, _ in pairs]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise _Refused(f"key {key!r} appears twice in one object")
-    return dict(pairs)
-
-
-def _no_constants(token: str):
-    raise _Refused(f"{token} is not a JSON number")
+# A line holds one page's prediction: a cleaned text is at most the page (MAX_RAW_BYTES), and
+# JSON escapes write a character in at most 12 bytes (a surrogate pair).
+MAX_LINE_BYTES = 12 * MAX_RAW_BYTES
 
 
 def read_records(path: Path, where: str) -> tuple[list[Record], list[LineError]]:
@@ -66,24 +53,20 @@ def read_records(path: Path, where: str) -> tuple[list[Record], list[LineError]]
 
 
 def _parse(data: bytes, number: int, where: str) -> tuple[Any, LineError | None]:
-    if number == 1 and data.startswith(BOM):
-        return None, LineError(where, 1, 1, "the file starts with a UTF-8 byte-order mark",
-                               "save the file as UTF-8 without BOM")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        col = len(data[:err.start].decode("utf-8", errors="replace")) + 1
-        return None, LineError(where, number, col, f"byte 0x{data[err.start]:02x} is not UTF-8",
-                               "write the file as UTF-8 (in Python: open(path, 'w', encoding='utf-8'))")
-    if not text.strip():
+    """One line through the project's hardened JSON reader (read.parse_json)."""
+    if len(data) > MAX_LINE_BYTES:
+        return None, LineError(where, number, 1, f"NS110 file-too-large: the line has {len(data)} bytes, "
+                               f"the limit is {MAX_LINE_BYTES}", "write one page's prediction per line")
+    if not data.strip():
         return None, None
-    try:
-        return json.loads(text, object_pairs_hook=_no_repeats, parse_constant=_no_constants), None
-    except json.JSONDecodeError as err:
-        return None, LineError(where, number, err.colno, f"invalid JSON: {json_error_reason(err)}",
+    source, problems = parse_json(data, where)
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more problems on this line)" if len(problems) > 1 else ""
+        return None, LineError(where, number, first.col, f"{first.code} {first.name}: {first.message}{more}",
+                               first.hint if first.code != "NS107" else
                                "each line must be one complete JSON object, e.g. {\"id\": \"...\", \"text\": \"...\"}")
-    except _Refused as err:
-        return None, LineError(where, number, 1, str(err), "write each key once and only finite numbers")
+    return source.value, None
 
 
 def _record(value: Any, number: int, where: str, first_line: dict[str, int]) -> tuple[Record | None, LineError | None]:

@@ -80,15 +80,27 @@ def boilerplate_predictions(records: list[Record], gold: Gold, where: str) -> tu
             value, problem = _boilerplate_value(record.value[kinds[0]], kinds[0], len(doc.raw_text))
             if problem:
                 errors.append(_error(where, record, f"\"{kinds[0]}\" {problem}",
-                                     "the cleaned text must be a string" if kinds[0] == "text" else _OFFSETS))
+                                     "the cleaned text must be a string holding what the system kept of the page" if kinds[0] == "text" else _OFFSETS))
             else:
                 found.values[record.id] = value
     return found, errors
 
 
+# A cleaned text keeps part of its page; markdown conversion may add some characters, never as
+# many as the page again. The alignment costs the product of the two lengths (align.py).
+MAX_TEXT_RATIO = 2
+MAX_TEXT_SLACK = 1000
+
+
 def _boilerplate_value(value: Any, kind: str, size: int) -> tuple[Any, str | None]:
     if kind == "text":
-        return (value, None) if isinstance(value, str) else (None, f"is a JSON {type(value).__name__}, not a string")
+        if not isinstance(value, str):
+            return None, f"is a JSON {type(value).__name__}, not a string"
+        limit = MAX_TEXT_RATIO * size + MAX_TEXT_SLACK
+        if len(value) > limit:
+            return None, (f"has {len(value)} characters, more than the limit of {MAX_TEXT_RATIO} x the page's {size} "
+                          f"+ {MAX_TEXT_SLACK} = {limit}: a cleaned page is part of its page")
+        return value, None
     return _spans(value, size)
 
 

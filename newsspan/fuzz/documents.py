@@ -50,8 +50,9 @@ EDGE = st.characters(categories=("Lu", "Ll", "Lt", "Lo", "Nd", "Nl", "No", "Pc",
 SPECIAL = st.sampled_from(["\u0301", "\u0308", "\u0e49", "\u200d", "\u200b", "\u202e", "\u2066", "\ufe0f", "\u00ad",
                            "\ufeff", "\r", "\n", "\t", "\u00a0", "\U0001F469", "\U0001F4BB", "\U0001F3FD",
                            "\U0001F1FA", "\U0001F1E6", "\U00010348"])
-# Anything but a lone surrogate, which UTF-8 cannot hold: controls, CR, marks, ZWJ, emoji, ...
-ANY = st.characters(exclude_categories=("Cs",)) | SPECIAL
+# Anything but a lone surrogate, which UTF-8 cannot hold, and NUL, which no page holds (NS118):
+# controls, CR, marks, ZWJ, emoji, ...
+ANY = st.characters(exclude_categories=("Cs",), exclude_characters="\x00") | SPECIAL
 
 
 @st.composite

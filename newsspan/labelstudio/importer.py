@@ -9,7 +9,6 @@ export's task and result, where the annotator can fix them.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any
 
 from ..fmt import format_annotation
 from ..incidents import format_text
-from ..read import DocFiles, JsonSource, discover, read_json, read_raw, relpath
+from ..read import (DocFiles, JsonSource, discover, parse_json, printable, read_json, read_outside_json,
+                    read_raw, relpath)
 from ..validate import check_document_files
 from ..validate.anchoring import iter_spans
 from ..validate.consistency import guidelines_versions
@@ -25,7 +25,6 @@ from .anchor import anchor_regions
 from .assemble import assemble
 from .offsets import CODE_POINTS
 from .regions import Problem, Region, read_results
-from ..json_errors import json_error_reason
 
 EXPORT_HINT = "export the project from Label Studio as JSON (Export > JSON), not JSON-MIN or CSV"
 
@@ -71,6 +70,10 @@ def import_export(export: Path, corpus: Path) -> ImportReport:
     return report
 
 
+# An export holds every task's page text: far larger than an annotation file may be.
+MAX_EXPORT_BYTES = 1024 * 1024 * 1024
+
+
 _SPAN_POINTER = re.compile(r"/(?:boilerplate|entities|quotes)/\d+(?:/content/\d+|/cue|/speaker/span)?")
 
 
@@ -80,7 +83,8 @@ def _validation_errors(source: JsonSource, planned: Planned) -> list[str]:
     raw = planned.raw.read_bytes() if planned.raw is not None else b""
     incidents, _ = check_document_files(DocFiles(planned.doc_id, planned.path, planned.raw), guidelines_versions(),
                                         (planned.text.encode("utf-8"), raw))
-    spans = dict(iter_spans(json.loads(planned.text)))
+    parsed, _ = parse_json(planned.text.encode("utf-8"), planned.doc_id)
+    spans = dict(iter_spans(parsed.value if parsed is not None else {}))
     by_offsets: dict[tuple[int, int], Region] = {}
     for region in planned.regions:
         by_offsets.setdefault((region.start, region.end), region)
@@ -102,34 +106,31 @@ def _validation_errors(source: JsonSource, planned: Planned) -> list[str]:
 
 
 def _load(path: Path, report: ImportReport) -> JsonSource | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        report.errors.append(f"{relpath(path)}:1:1: not UTF-8 text\n    hint: {EXPORT_HINT}")
+    source, problems = read_outside_json(path, MAX_EXPORT_BYTES)
+    if problems:
+        report.errors.append(format_text(problems) + f"\n    hint: {EXPORT_HINT}")
         return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as err:
-        report.errors.append(f"{relpath(path)}:{err.lineno}:{err.colno}: invalid JSON: {json_error_reason(err)}\n    hint: {EXPORT_HINT}")
-        return None
+    value = source.value
     if not isinstance(value, list) or not all(isinstance(t, dict) and isinstance(t.get("annotations"), list) for t in value):
-        report.errors.append(f"{relpath(path)}:1:1: not a Label Studio JSON export (a list of tasks, each with `annotations`)"
+        report.errors.append(f"{source.where}:1:1: not a Label Studio JSON export (a list of tasks, each with `annotations`)"
                              f"\n    hint: {EXPORT_HINT}")
         return None
-    return JsonSource(path, text, value)
+    return source
 
 
 def _error(source: JsonSource, task: _Task, problem: Problem) -> str:
     line, col = source.locate(problem.pointer)
     result = f" result {problem.result_id!r}:" if problem.result_id else ""
-    return f"{source.where}:{line}:{col}: {task.label}:{result} {problem.message}\n    hint: {problem.hint}"
+    # Ids, labels and messages quote the export, a stranger's file: control characters are escaped.
+    said = printable(f"{task.label}:{result} {problem.message}")
+    return f"{source.where}:{line}:{col}: {said}\n    hint: {printable(problem.hint)}"
 
 
 def _import_task(source: JsonSource, pointer: str, task: dict, files: dict[str, DocFiles],
                  seen: dict[str, str], report: ImportReport) -> None:
     data = task.get("data") if isinstance(task.get("data"), dict) else {}
     doc_id = data.get("doc_id")
-    ref = _Task(pointer, f"task {task.get('id', pointer[1:])} ({doc_id})")
+    ref = _Task(pointer, printable(f"task {task.get('id', pointer[1:])} ({doc_id})"))
     problem = _task_problem(pointer, data, doc_id, files, seen)
     if problem is not None:
         report.errors.append(_error(source, ref, problem))
@@ -170,7 +171,7 @@ def _import_document(source: JsonSource, ref: _Task, task: dict, files: DocFiles
             report.notes.append(f"{ref.label}: no annotation submitted, skipped")
         return
     index, ann = chosen
-    ann_ref = _Task(f"{ref.pointer}/annotations/{index}", f"{ref.label} annotation {ann.get('id', index)}")
+    ann_ref = _Task(f"{ref.pointer}/annotations/{index}", printable(f"{ref.label} annotation {ann.get('id', index)}"))
     layers, regions, problems = _layers(raw.text, ann.get("result"), ann_ref, report)
     report.errors += [_error(source, ann_ref, p) for p in problems]
     if layers is not None:

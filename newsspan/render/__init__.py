@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..outputs import output_folder, refuse_links_inside, write_file
 from ..records import Document
 from .page import document_page, index_page
 
@@ -19,7 +20,8 @@ def page_name(doc_id: str) -> str:
 
 def render_site(documents: list[Document], out: Path) -> list[Path]:
     """Write one page per document and the index into `out`; return the written paths."""
-    out.mkdir(parents=True, exist_ok=True)
+    output_folder(out, "--out folder")
+    refuse_links_inside(out, [page_name(d.doc_id) for d in documents] + [INDEX])  # before writing anything
     written = []
     for doc in sorted(documents, key=lambda d: d.doc_id):
         written.append(_write(out / page_name(doc.doc_id), document_page(doc, INDEX)))
@@ -29,5 +31,4 @@ def render_site(documents: list[Document], out: Path) -> list[Path]:
 
 def _write(path: Path, html: str) -> Path:
     # newline="\n": the same bytes on every platform.
-    path.write_text(html, encoding="utf-8", newline="\n")
-    return path
+    return write_file(path, html)

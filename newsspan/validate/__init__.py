@@ -5,13 +5,13 @@ error, not a cascade. Every problem is an Incident; nothing here raises on bad i
 """
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..incidents import Incident, incident, sort_key
-from ..read import DocFiles, JsonSource, discover, read_json, read_raw, relpath
+from ..read import DocFiles, JsonSource, discover, printable, read_json, read_raw, relpath
 from ..records import Document
 from .anchoring import check_anchoring
 from .cache import ValidationCache
@@ -87,7 +87,7 @@ def check_document_files(files: DocFiles, versions: frozenset[str], data: tuple[
     mismatch = _doc_id_mismatch(source, files.doc_id)
     if mismatch:
         return incidents + [mismatch], None
-    schema_problems = check_schema(source)
+    schema_problems = check_schema(source) or _raw_format_mismatch(source, files.raw)
     if schema_problems:
         return incidents + schema_problems, None
     anchoring_problems = check_anchoring(source, raw.data, raw.text)
@@ -97,6 +97,24 @@ def check_document_files(files: DocFiles, versions: frozenset[str], data: tuple[
     doc_problems = check_document(source, doc, versions)
     blocking = [i for i in doc_problems if i.level == "error"]
     return incidents + doc_problems, (None if blocking else (source, doc))
+
+
+_RAW_FORMATS = {".txt": "text", ".md": "markdown"}
+
+
+def _raw_format_mismatch(source: JsonSource, raw: Path) -> list[Incident]:
+    """`raw_format` says how to read the page (the baselines and the card use it); the extension
+    says the same to every other tool: they must agree."""
+    stated = source.value["metadata"]["raw_format"]
+    implied = _RAW_FORMATS.get(raw.suffix)
+    if implied is None or stated == implied:
+        return []
+    other = next(s for s, f in _RAW_FORMATS.items() if f == stated)
+    if raw.with_suffix(other).exists():
+        return []  # both raw files exist: NS103 says so, and which one is meant is for the fix to say
+    line, col = source.locate("/metadata/raw_format")
+    return [incident("NS119", source.where, line, col, f"raw_format is {stated!r} but the raw file is {raw.name} ({implied})",
+                     f"set \"raw_format\": \"{implied}\", or rename the raw file to {raw.stem}{other} if the page is {stated}")]
 
 
 def _doc_id_mismatch(source: JsonSource, stem: str) -> Incident | None:
@@ -109,10 +127,15 @@ def _doc_id_mismatch(source: JsonSource, stem: str) -> Incident | None:
 
 
 def _released(root: Path) -> tuple[dict[str, str], list[Incident]]:
-    """Splits of released documents, which must never change."""
+    """Splits of released documents, which must never change.
+
+    The registry is checked against the releases the repository records elsewhere (the dated
+    entries of CHANGELOG.md next to the corpus folder, or inside a standalone one): once one exists, a missing, empty or
+    replaced registry would silently turn the released-split check off, so it is an error."""
     path = root / RELEASED_SPLITS
-    if not path.is_file():
-        return {}, []
+    versions = changelog_versions(root.parent / "CHANGELOG.md") or changelog_versions(root / "CHANGELOG.md")
+    if not path.exists() and not path.is_symlink():
+        return {}, [_registry_problem(path, "is missing")] if versions else []
     source, problems = read_json(path)
     if source is None:
         return {}, problems
@@ -120,4 +143,38 @@ def _released(root: Path) -> tuple[dict[str, str], list[Incident]]:
     if not (isinstance(value, dict) and all(isinstance(v, dict) and isinstance(v.get("split"), str) for v in value.values())):
         return {}, [incident("NS206", source.where, 1, 1, "released splits must map each doc id to {\"split\": ..., \"version\": ...}",
                              "restore the file from git; it is written when a version is released")]
-    return {doc_id: entry["split"] for doc_id, entry in value.items()}, []
+    found = {doc_id: entry["split"] for doc_id, entry in value.items()}
+    return found, _registry_versions(path, value, versions)
+
+
+_CHANGELOG_ENTRY = re.compile(r"^## \[?([0-9]+\.[0-9]+\.[0-9]+)\]? \([0-9]{4}-[0-9]{2}-[0-9]{2}\)[ \t]*$", re.M)
+
+
+def changelog_versions(path: Path) -> list[str]:
+    """The versions CHANGELOG.md gives a dated entry, newest first (the build refuses any other)."""
+    try:
+        return _CHANGELOG_ENTRY.findall(path.read_text(encoding="utf-8")) if path.is_file() else []
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _registry_versions(path: Path, value: dict, versions: list[str]) -> list[Incident]:
+    if not versions:
+        return []
+    if not value:
+        return [_registry_problem(path, "is empty")]
+    recorded = {entry.get("version") for entry in value.values()}
+    unknown = sorted(str(v) for v in recorded - set(versions))
+    # The newest entry may be the version being prepared; every older one was released.
+    missing = [v for v in versions[1:] if v not in recorded]
+    if unknown:
+        return [_registry_problem(path, f"names version {printable(unknown[0])}, which CHANGELOG.md does not record")]
+    if missing:
+        return [_registry_problem(path, f"records no document of the released version {missing[0]}")]
+    return []
+
+
+def _registry_problem(path: Path, what: str) -> Incident:
+    return incident("NS412", relpath(path), 1, 1, f"CHANGELOG.md records a release, but {RELEASED_SPLITS} {what}",
+                    f"restore {RELEASED_SPLITS} from git (`git checkout <release tag> -- {relpath(path)}`): it keeps "
+                    "released documents in their splits and is never deleted or rewritten")

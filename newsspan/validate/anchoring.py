@@ -7,7 +7,7 @@ from typing import Iterator
 from ..incidents import Incident, incident
 from ..read import JsonSource
 from ..workflow.ids import missing_id_incidents
-from ..workflow.resolve import by_text_incident, is_by_text
+from ..workflow.resolve import by_text_incident, counted, is_by_text, nearest_occurrences, occurrences
 from .characters import edge_character_problem
 from .miscount import misread_offsets_hint
 
@@ -71,14 +71,11 @@ def _span_problem(source: JsonSource, pointer: str, span: dict, raw: str) -> Inc
 
 def _where_is(text: str, near: int, raw: str) -> str:
     """Suggest the occurrence of `text` nearest to where the span claims to be."""
-    hits, at = [], raw.find(text)
-    while at >= 0:
-        hits.append(at)
-        at = raw.find(text, at + 1)
-    if not hits:
+    if not text or raw.find(text) < 0:
         return f"{_short(text)} does not occur in the raw text: correct \"text\" to the raw slice, or fix the offsets"
-    best = min(hits, key=lambda h: abs(h - near))
-    more = f" ({len(hits)} occurrences; this is the nearest)" if len(hits) > 1 else ""
+    best = min(nearest_occurrences(raw, text, near), key=lambda h: abs(h - near))
+    hits = occurrences(raw, text)
+    more = f" ({counted(hits).replace(' times', '')} occurrences; this is the nearest)" if len(hits) > 1 else ""
     return f"{_short(text)} occurs at [{best}, {best + len(text)}): set \"start\": {best}, \"end\": {best + len(text)}{more}"
 
 

@@ -28,12 +28,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable
 
+from ..checksum import CHECKS_DIR, SIDECAR_SUFFIX, seal, unseal, warn
+
 PACKAGE = Path(__file__).resolve().parents[1]
 REPO = PACKAGE.parent
 CACHE_DIR_NAME = ".newsspan-cache"
 ENV_VAR = "NEWSSPAN_CACHE_DIR"
 # Libraries whose behaviour shapes the incidents (jsonschema messages, MinHash values, locations).
-VALIDATION_LIBRARIES = ("jsonschema", "jsonschema-rs", "referencing", "json-source-map", "datasketch", "numpy")
+VALIDATION_LIBRARIES = ("jsonschema", "jsonschema-rs", "referencing", "datasketch", "numpy")
 
 
 def default_cache_dir() -> Path:
@@ -102,6 +104,7 @@ class ValidationCache:
         self.salt = salt
         self.path = folder / "validate.sqlite"
         self.problem: str | None = None
+        self.warned = False
         self._db: sqlite3.Connection | None = None
 
     def _connect(self) -> sqlite3.Connection:
@@ -116,12 +119,29 @@ class ValidationCache:
     def prune(self) -> bool:
         """Drop results of other code or schema versions (they can never be found again); False
         when the cache is unusable."""
+        for attempt in (1, 2):
+            try:
+                db = self._connect()
+                with db:
+                    db.execute("DELETE FROM results WHERE salt != ?", (self.salt,))
+                return True
+            except sqlite3.DatabaseError as err:
+                # Not a database (overwritten, truncated): the cache is disposable, so it starts again.
+                if attempt == 2 or isinstance(err, sqlite3.OperationalError) or not self._discard(err):
+                    self.problem = f"{self.path}: {err}"
+                    return False
+            except (sqlite3.Error, OSError) as err:
+                self.problem = f"{self.path}: {err}"
+                return False
+        return False
+
+    def _discard(self, err: Exception) -> bool:
+        self.close()
+        warn(f"cache: {self.path.name} is damaged ({err}): deleted, every document is checked again")
         try:
-            db = self._connect()
-            with db:
-                db.execute("DELETE FROM results WHERE salt != ?", (self.salt,))
-        except (sqlite3.Error, OSError) as err:
-            self.problem = f"{self.path}: {err}"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        except OSError:
             return False
         return True
 
@@ -133,7 +153,29 @@ class ValidationCache:
         except (sqlite3.Error, OSError) as err:
             self.problem = f"{self.path}: {err}"
             return None
-        return json.loads(row[0]) if row else None
+        if not row:
+            return None
+        # A damaged or foreign entry is dropped: the document is checked again (never a wrong replay).
+        value = unseal(row[0])
+        if value is not None:
+            try:
+                found = json.loads(value)  # trusted once the checksum matched: we wrote it
+            except ValueError:
+                found = None
+            if isinstance(found, dict):
+                return found
+        self._drop(key)
+        return None
+
+    def _drop(self, key: str) -> None:
+        if not self.warned:
+            warn(f"cache: damaged entries in {self.path.name} (checksum differs): dropped, checking those documents again")
+            self.warned = True
+        try:
+            with self._connect() as db:
+                db.execute("DELETE FROM results WHERE key = ?", (key,))
+        except (sqlite3.Error, OSError) as err:
+            self.problem = f"{self.path}: {err}"
 
     def put_many(self, entries: Iterable[tuple[str, dict]]) -> None:
         if self.problem:
@@ -142,7 +184,7 @@ class ValidationCache:
             db = self._connect()
             with db:
                 db.executemany("INSERT OR REPLACE INTO results (key, salt, value) VALUES (?, ?, ?)",
-                               ((key, self.salt, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+                               ((key, self.salt, seal(json.dumps(value, ensure_ascii=False, separators=(",", ":"))))
                                 for key, value in entries))
         except (sqlite3.Error, OSError) as err:
             self.problem = f"{self.path}: {err}"
@@ -173,9 +215,14 @@ class BuildCache:
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove entries the last build did not use, so the cache holds one build's rows."""
         wanted = {f"{key}.arrow" for key in keys}
+        checks = self.folder / CHECKS_DIR
         if self.folder.is_dir():
             for path in self.folder.iterdir():
-                if path.name not in wanted:
+                if path.name not in wanted and path.name != CHECKS_DIR:
+                    path.unlink(missing_ok=True)
+        if checks.is_dir():
+            for path in checks.iterdir():
+                if path.name.removesuffix(SIDECAR_SUFFIX) not in wanted:
                     path.unlink(missing_ok=True)
 
 

@@ -89,9 +89,23 @@ def check_schema(source: JsonSource) -> list[Incident]:
 def _leaf_errors(errors) -> Iterator[ValidationError]:
     for err in errors:
         if err.context and not _all_type_mismatches(err):
-            yield from _leaf_errors([best_match(err.context)])
+            branch = _branch_of_the_values_type(err)
+            yield from _leaf_errors(branch if branch is not None else [best_match(err.context)])
         else:
             yield err
+
+
+def _branch_of_the_values_type(err: ValidationError) -> list[ValidationError] | None:
+    """The errors of the first `oneOf`/`anyOf` branch whose type the value has: a string of the
+    wrong form in a "null or slug" field is a wrong slug, not "expected null" (whose hint, `write
+    null here`, would throw the value away)."""
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in err.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    for index in sorted(branches):
+        if not any(sub.validator == "type" and not sub.relative_path for sub in branches[index]):
+            return branches[index]
+    return None
 
 
 def _all_type_mismatches(err: ValidationError) -> bool:
@@ -185,7 +199,20 @@ def _enum(err, pointer):
 
 def _form(err, pointer):
     desc = err.schema.get("description", "")
+    if err.validator == "pattern" and isinstance(err.instance, str):
+        return "NS205", f"{pointer} is {_shown(err.instance)}, not of the form this field takes", \
+            _pattern_hint(err.instance, err.validator_value, desc), pointer, False
     return "NS205", f"{pointer}: {_clipped(err.message)}", desc or "see schema/annotation.schema.json", pointer, False
+
+
+def _pattern_hint(value: str, pattern: str, desc: str) -> str:
+    """The field's description, and the value corrected when an obvious correction fits."""
+    hint = desc or "see schema/annotation.schema.json"
+    candidates = [value.strip(), re.sub(r"[^a-z0-9]+", "-", value.strip().lower()).strip("-")]
+    fitting = next((c for c in candidates if c and c != value and re.search(pattern, c)), None)
+    if fitting is not None:
+        hint += f" Did you mean {_shown(fitting)}?"
+    return hint
 
 
 def _other(err, pointer):

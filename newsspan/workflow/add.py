@@ -6,7 +6,6 @@ is restored if they are not clean. Where the page goes (split, group) is decided
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 
 from ..fmt import format_annotation
 from ..incidents import format_text
-from ..read import ANNOTATION_DIR, RAW_DIR, read_json, read_raw, relpath
+from ..read import ANNOTATION_DIR, RAW_DIR, read_json, read_outside_json, read_raw, relpath
 from ..validate import RELEASED_SPLITS, validate_corpus
 from ..validate.consistency import guidelines_versions
 from ..validate.schema import load_schema
@@ -101,11 +100,11 @@ def _taken_ids(root: Path) -> set[str]:
     taken = {p.name.split(".")[0] for d in (ANNOTATION_DIR, RAW_DIR, AGREEMENT_DIR) if (root / d).is_dir()
              for p in (root / d).iterdir()}
     released = root / RELEASED_SPLITS
-    if released.is_file():
-        try:
-            taken |= set(json.loads(released.read_text(encoding="utf-8")))
-        except (ValueError, TypeError) as err:
-            raise Refused(f"{relpath(released)} is not readable JSON ({err}): restore it from git") from None
+    if released.exists():
+        source, problems = read_outside_json(released)
+        if source is None or not isinstance(source.value, dict):
+            raise Refused(f"{relpath(released)} is not a readable registry: restore it from git\n{format_text(problems)}")
+        taken |= set(source.value)
     return taken
 
 

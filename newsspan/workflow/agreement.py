@@ -22,7 +22,7 @@ from ..validate.consistency import guidelines_versions
 from .files import AGREEMENT_DIR, AnnotationFile
 from .metrics import CONTENT, Mark, SpanCounts, binary, char_categories, cohen_kappa, counts_by_label
 
-_NAME = re.compile(r"^(?P<doc>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<annotator>[a-z0-9]+(?:-[a-z0-9]+)*)\.json$")
+_NAME = re.compile(r"^(?P<doc>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<annotator>[a-z0-9]+(?:-[a-z0-9]+)*)\.json\Z")
 LABEL_ORDER = {"boilerplate": BOILERPLATE_LABELS, "entities": ENTITY_LABELS, "quotes": QUOTE_TYPES}
 
 

@@ -8,7 +8,7 @@ from ..read import JsonSource
 from .resolve import FIX_HINT
 
 PREFIX = {"boilerplate": "b", "entities": "e", "quotes": "q"}
-_NUMBER = re.compile(r"^[a-z]([0-9]+)$")
+_NUMBER = re.compile(r"\A[a-z]([0-9]+)\Z")
 
 
 def missing(annotation: dict) -> list[tuple[str, int]]:

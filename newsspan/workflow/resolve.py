@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..incidents import Incident, incident
 from ..read import JsonSource, text_location
@@ -39,32 +40,61 @@ def is_by_text(span: dict) -> bool:
     return "start" not in span or "end" not in span or "occurrence" in span
 
 
-def occurrences(raw: str, text: str) -> list[int]:
+# Occurrences are counted up to this many: a common word on a large page occurs tens of thousands
+# of times, and hundreds of spans naming it would otherwise cost hundreds of full listings.
+MAX_OCCURRENCES = 1000
+
+
+def occurrences(raw: str, text: str, limit: int = MAX_OCCURRENCES) -> list[int]:
+    """The first occurrences of `text`, at most `limit` + 1 (one more says "more than the limit")."""
+    return list(_occurrences(raw, text, limit))
+
+
+@lru_cache(maxsize=256)
+def _occurrences(raw: str, text: str, limit: int) -> tuple[int, ...]:
+    # Cached: many spans of one document name the same word (the page's hash is computed once).
     hits, at = [], raw.find(text)
-    while at >= 0:
+    while at >= 0 and len(hits) <= limit:
         hits.append(at)
         at = raw.find(text, at + 1)
-    return hits
+    return tuple(hits)
+
+
+def counted(hits: list[int]) -> str:
+    return f"more than {MAX_OCCURRENCES} times" if len(hits) > MAX_OCCURRENCES else f"{len(hits)} times"
+
+
+def nearest_occurrences(raw: str, text: str, near: int) -> list[int]:
+    """The occurrence at or before `near` and the one after it (those that exist): the nearest
+    is one of them. Two searches of the page, however often the text occurs."""
+    near = max(0, near)
+    before = raw.rfind(text, 0, near + len(text))
+    after = raw.find(text, near + 1)
+    return [h for h in (before, after) if h >= 0]
 
 
 def resolve(span: dict, raw: str) -> Located | Refused:
     text = span["text"]
-    hits = occurrences(raw, text)
-    if not hits:
+    if raw.find(text) < 0:
         return Refused("NS308", f"{_short(text)} does not occur in the raw text",
                        near_match_hint(text, raw, span.get("start"))
                        or "copy the text from the raw file exactly (same quotes, dashes, spaces and line breaks)")
     if "occurrence" in span:
-        return _nth(text, hits, span["occurrence"])
+        return _nth(text, raw, span["occurrence"])
     if "start" in span:
-        return _nearest(text, hits, span["start"], raw)
+        return _nearest(text, nearest_occurrences(raw, text, span["start"]), span["start"], raw)
+    hits = occurrences(raw, text)
     if len(hits) > 1:
-        return Refused("NS307", f"{_short(text)} occurs {len(hits)} times and the span does not say which "
+        return Refused("NS307", f"{_short(text)} occurs {counted(hits)} and the span does not say which "
                                 "(no \"occurrence\", no approximate \"start\")", _which(text, hits, raw))
     return Located(hits[0], hits[0] + len(text))
 
 
-def _nth(text: str, hits: list[int], nth: int) -> Located | Refused:
+def _nth(text: str, raw: str, nth: int) -> Located | Refused:
+    if nth > MAX_OCCURRENCES:
+        return Refused("NS308", f"\"occurrence\": {nth} is past the {MAX_OCCURRENCES} occurrences that are counted",
+                       "write the span's exact \"start\" and \"end\" (or an approximate \"start\") instead")
+    hits = occurrences(raw, text, nth)
     if nth > len(hits):
         if len(hits) == 1:
             return Refused("NS308", f"{_short(text)} has no occurrence {nth}: it occurs once",
@@ -79,7 +109,7 @@ def _nearest(text: str, hits: list[int], near: int, raw: str) -> Located | Refus
     ranked = sorted(hits, key=lambda h: abs(h - near))
     if len(ranked) > 1 and abs(ranked[0] - near) == abs(ranked[1] - near):
         return Refused("NS307", f"{_short(text)} occurs at the same distance before and after \"start\": {near}",
-                       _which(text, hits, raw))
+                       _which(text, occurrences(raw, text), raw))
     return Located(ranked[0], ranked[0] + len(text))
 
 

@@ -1,11 +1,10 @@
 """Annotation files as they were at a git revision, read with `git` itself (argument lists, no shell)."""
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from ..read import ANNOTATION_DIR
+from ..read import ANNOTATION_DIR, MAX_JSON_BYTES, parse_json
 
 
 class GitProblem(Exception):
@@ -58,16 +57,19 @@ def annotations_at(commit: str, corpus: str, top: Path) -> dict[str, dict | str]
     for name in sorted(n.decode("utf-8") for n in listing.split(b"\0") if n):
         path = PurePosixPath(name)
         if path.suffix == ".json" and path.parent.as_posix() == folder.rstrip("/"):
-            found[path.stem] = _parsed(_git(["show", f"{commit}:{name}"], top))
+            found[path.stem] = _parsed(_git(["show", f"{commit}:{name}"], top), f"{commit[:12]}:{name}")
     return found
 
 
-def _parsed(data: bytes) -> dict | str:
-    try:
-        value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as err:
-        return f"not valid UTF-8 JSON ({err})"
-    return value if isinstance(value, dict) else "not an annotation object"
+def _parsed(data: bytes, where: str) -> dict | str:
+    """The annotation object, through the same hardened reader as the working tree's files."""
+    if len(data) > MAX_JSON_BYTES:
+        return f"{len(data)} bytes, over the {MAX_JSON_BYTES}-byte limit of an annotation file"
+    source, problems = parse_json(data, where)
+    if problems:
+        first = problems[0]
+        return f"not valid UTF-8 JSON ({first.code} {first.name} at {first.line}:{first.col}: {first.message})"
+    return source.value if isinstance(source.value, dict) else "not an annotation object"
 
 
 def uncommitted(corpus: str, top: Path) -> list[str]:

@@ -1,0 +1,92 @@
+"""Checksums that make cache entries disposable: a damaged or foreign entry is found and dropped.
+
+A cache entry is rewritten by whoever damages the disk, a killed process or another program, not by
+an adversary (the cache is local and never published), so the checksum is CRC-32 with the length:
+it catches truncation, overwriting and an entry of another file, and reads at a few GB/s where
+SHA-256 reads at under one (the build cache holds about three times the corpus).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+from pathlib import Path
+
+_CHUNK = 8 * 1024 * 1024
+SIDECAR_SUFFIX = ".check"
+CHECKS_DIR = ".checks"
+
+
+def checksum(data: bytes) -> str:
+    return f"crc32:{zlib.crc32(data):08x}:{len(data)}"
+
+
+def seal(text: str) -> str:
+    """A value with its checksum in front, for a cache that stores text."""
+    return f"{checksum(text.encode('utf-8', 'surrogatepass'))} {text}"
+
+
+def unseal(sealed: str) -> str | None:
+    """The value of `seal`, or None when it was damaged or written by something else."""
+    head, _, text = sealed.partition(" ")
+    try:
+        return text if checksum(text.encode("utf-8", "surrogatepass")) == head else None
+    except UnicodeEncodeError:
+        return None
+
+
+def file_checksum(path: Path) -> str:
+    crc, size = 0, 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+    return f"crc32:{crc:08x}:{size}"
+
+
+def sidecar(path: Path) -> Path:
+    """Where a file's checksum is kept: a folder of their own, beside the files."""
+    return path.parent / CHECKS_DIR / (path.name + SIDECAR_SUFFIX)
+
+
+def record_as(written: Path, final: Path) -> None:
+    """Write the checksum of `written`, a finished file about to be renamed to `final`, next to
+    `final` (before the rename: a file without a matching checksum is never trusted)."""
+    target = sidecar(final)
+    target.parent.mkdir(exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    partial.write_text(file_checksum(written) + "\n", encoding="ascii")
+    os.replace(partial, target)
+
+
+def intact(path: Path) -> bool:
+    """Whether a cached file is there and matches the checksum written with it; a damaged one is
+    deleted (with its checksum) and one warning line says so, so that the caller computes it again."""
+    try:
+        if not path.is_file():
+            return False
+        if sidecar(path).read_text(encoding="ascii").strip() == file_checksum(path):
+            return True
+    except (OSError, UnicodeDecodeError):
+        pass
+    drop(path)
+    return False
+
+
+_warned = False
+
+
+def drop(path: Path) -> None:
+    global _warned
+    if not _warned:  # one line, however many entries a damaged disk took
+        warn(f"cache: {path.parent.name}/{path.name} (and maybe more entries) is damaged or not this program's "
+             "(checksum differs): dropped, computing it again")
+        _warned = True
+    for stale in (path, sidecar(path)):
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def warn(line: str) -> None:
+    print(f"warning: {line}", file=sys.stderr)
