@@ -18,10 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .read import read_outside_json
+
 REPO = Path(__file__).resolve().parents[1]
 RELEASED = "released_splits.json"
 BUMPS = ("patch", "minor", "major")
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)\Z")
 _ENTRY = re.compile(r"^## \[?(\d+\.\d+\.\d+)\]? \((\d{4}-\d{2}-\d{2})\)\s*$", re.M)
 _PYPROJECT_VERSION = re.compile(r'^(version\s*=\s*")([^"]*)(")', re.M)
 
@@ -52,7 +54,10 @@ def released_records(corpus: Path) -> dict[str, dict] | None:
     path = corpus / RELEASED
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    source, problems = read_outside_json(path)
+    if problems or not isinstance(source.value, dict):
+        raise VersionRefused(f"{RELEASED} cannot be read: run `python3 build_dataset.py validate` for the details")
+    return source.value
 
 
 def changelog_versions(repo: Path = REPO) -> dict[str, str]:
