@@ -309,7 +309,7 @@ def _cost(task: ShardTask) -> float:
 
 
 def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fingerprints, jobs: int | None,
-                cache: BuildCache | None, progress=None) -> tuple[list[OutputFile], dict[str, Counter]]:
+                cache: BuildCache | None, progress=None, engine=None) -> tuple[list[OutputFile], dict[str, Counter]]:
     """Write every shard; return the files in plan order and the card's label counts of all rows."""
     from .card import add_counts
 
@@ -319,7 +319,7 @@ def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fin
     # The scratch folder is a `.tmp-` sibling of the releases: a killed build's is swept up.
     job = _BuildJob(staging, staging_dir(staging.parent, "pieces"), extra, cache)
     try:
-        with process_map(workers, job) as mapped:
+        with (engine.mapper(job, len(pieces)) if engine is not None else process_map(workers, job)) as mapped:
             for _ in mapped(derive_piece, pieces):
                 if progress is not None:
                     progress.advance()
@@ -353,11 +353,13 @@ def _describe(staging: Path, rel: str, rows: int | None, config=None, split=None
 
 def build_release(documents: Mapping[str, Document], out_root: Path = DIST, force: bool = False,
                   corpus: Path = CORPUS, *, jobs: int | None = 1, cache: BuildCache | None = None,
-                  progress=None) -> Path:
+                  progress=None, engine=None) -> Path:
     """Write every config to a staging folder, then publish it as `out_root/<version>` atomically.
 
     `documents` may be a `StoredDocuments` (read from their files one at a time). `jobs` processes
-    write the shards and `cache` keeps their rows for the next build; neither changes a byte.
+    write the shards and `cache` keeps their rows for the next build; neither changes a byte, nor
+    does an `engine` (`newsspan.engine`) whose workers derive the rows and encode the shards
+    (`jobs` is then ignored). The card, Croissant, manifest and publication stay in this process.
     """
     from .card import render_card
     from .croissant import croissant_metadata
@@ -374,7 +376,7 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
             tasks = plan_tasks(documents, prints.code)
             if progress is not None:
                 progress.total = len(all_pieces(tasks)) + len(tasks)
-            files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress)
+            files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress, engine)
             _check_same_data(target, files, force)
             card = render_card(version, prints.source, split_rows(files), counts, files)
             (staging / "README.md").write_text(card, encoding="utf-8")
