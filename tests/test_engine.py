@@ -116,3 +116,13 @@ def test_an_unreachable_scheduler_is_a_usage_error(monkeypatch, capsys):
     assert cli.main(["validate", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9", "-q"]) == 2
     err = capsys.readouterr().err
     assert "could not reach the scheduler at tcp://127.0.0.1:9" in err and "Traceback" not in err
+
+
+def test_workers_with_other_code_or_libraries_are_named():
+    from newsspan.engine.dask_engine import code_identity, mismatches
+    here = code_identity()
+    assert set(here["libraries"]) >= {"pyarrow", "datasets", "python"}
+    other = {"tcp://a:1": here, "tcp://b:2": {"code": "0" * 64, "libraries": {**here["libraries"], "pyarrow": "1.0"}}}
+    problems = mismatches(other, here)
+    assert problems == ["tcp://b:2: another version of the newsspan package",
+                        f"tcp://b:2: pyarrow 1.0 (here {here['libraries']['pyarrow']})"]

@@ -5,14 +5,15 @@ platform binary), a `LocalCluster` starts in a couple of seconds (so CI can test
 cluster runs), and its futures give exactly what the stages need, an ordered map of plain
 functions over picklable items, without a data-frame layer in between.
 
-Workers run the package's own functions, so every worker needs this package (the same version)
-importable, and must read the corpus, the cache folder and the output folder at the same paths
+Workers run the package's own functions, so every worker needs this package (the same code and
+libraries: checked when the engine starts) importable, and must read the corpus, the cache folder and the output folder at the same paths
 as the machine that runs the command: on a cluster, a shared filesystem.
 """
 from __future__ import annotations
 
 import logging
 from collections import deque
+from importlib import metadata
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any, Callable, Iterator
@@ -34,6 +35,30 @@ def _import():
 
 def _run_chunk(func: Callable, context: Any, chunk: list) -> list:
     return [func(context, item) for item in chunk]
+
+
+def code_identity() -> dict:
+    """What decides the bytes a worker writes: the package's code and the library versions."""
+    from ..release import library_versions
+    from ..validate.cache import VALIDATION_LIBRARIES, code_fingerprint
+
+    libraries = {**library_versions(), **{name: metadata.version(name) for name in VALIDATION_LIBRARIES}}
+    return {"code": code_fingerprint(), "libraries": libraries}
+
+
+def mismatches(found: dict[str, dict], expected: dict) -> list[str]:
+    """The workers whose code or libraries differ from this process's, each with what differs."""
+    problems = []
+    for worker, identity in sorted(found.items()):
+        if identity["code"] != expected["code"]:
+            problems.append(f"{worker}: another version of the newsspan package")
+        libs = identity["libraries"]
+        differ = sorted(k for k in expected["libraries"].keys() | libs.keys()
+                        if libs.get(k) != expected["libraries"].get(k))
+        if differ:
+            problems.append(f"{worker}: " + ", ".join(f"{k} {libs.get(k)} (here {expected['libraries'].get(k)})"
+                                                      for k in differ))
+    return problems
 
 
 class DaskEngine:
@@ -58,7 +83,23 @@ class DaskEngine:
             self.__exit__()
             where = f"the scheduler at {self.address}" if self.address else "a local Dask cluster"
             raise EngineUnavailable(f"could not reach {where}: {err}") from None
+        self._check_workers()
         return self
+
+    def _check_workers(self) -> None:
+        """Refuse workers that would write other bytes: same inputs, same bytes, on every engine."""
+        try:
+            found = self.client.run(code_identity)
+        except ImportError as err:
+            self.__exit__()
+            raise EngineUnavailable(f"the Dask workers cannot import the newsspan package ({err}): install this "
+                                    "checkout on every worker (python3 -m pip install -e '.[dask]')") from None
+        problems = mismatches(found, code_identity())
+        if problems:
+            self.__exit__()
+            raise EngineUnavailable("the Dask workers do not run the code of this checkout: " + "; ".join(problems[:3])
+                                    + (" ..." if len(problems) > 3 else "") + ". Install the same checkout and "
+                                    "libraries on every worker")
 
     def __exit__(self, *exc) -> None:
         if self.client is not None:
