@@ -549,8 +549,11 @@ def main(argv: list[str] | None = None) -> int:
         corpus = ensure_corpus(args.work, sizes[0], args.jobs)
         run_child("profile", corpus=corpus.root, out=args.work / f"profile-{sizes[0]}")
         return 0
-    results = [bench_size(args.work, size, args.jobs, check_identical=(size == min(sizes))) for size in sizes]
-    write_results(render(results, info, args.jobs, os.getloadavg()), args.results, args.block)
+    results = []
+    for size in sizes:
+        results.append(bench_size(args.work, size, args.jobs, check_identical=(size == min(sizes))))
+        # Written after each size: a long run stopped early still reports the sizes it finished.
+        write_results(render(results, info, args.jobs, os.getloadavg()), args.results, args.block)
     print(f"bench: wrote {args.results}", file=sys.stderr)
     return 0
 
