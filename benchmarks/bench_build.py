@@ -295,7 +295,10 @@ def run_child(kind: str, **args) -> dict:
         raise SystemExit(f"bench: {kind} failed:\n{proc.stderr[-4000:]}")
     if kind == "profile":
         print(proc.stderr, file=sys.stderr)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    # Each step as it ends (a run stopped early still shows what it measured).
+    print(f"bench: step {kind} {json.dumps(result)}", file=sys.stderr, flush=True)
+    return result
 
 
 # -- one size --------------------------------------------------------------------------------
