@@ -138,9 +138,104 @@ def measure_build(corpus: Path, cache_dir: Path, out: Path, jobs: int, use_cache
     data = [f for f in manifest["files"] if f["path"].startswith("data/")]
     return {"seconds": ended - started, "validate_seconds": validated - started, "build_seconds": ended - validated,
             "docs": report.checked, "from_cache": report.from_cache, "shards": len(data),
-            "pieces_derived": len(listing() - before) if use_cache else None,
+            "pieces_derived": len({n for n in listing() - before if not n.startswith("shard-")}) if use_cache else None,
+            "shards_encoded": len({n for n in listing() - before if n.startswith("shard-") and "-about" not in n})
+            if use_cache else None,
             "output_mb": round(sum(f["bytes"] for f in data) / 1e6, 1),
             "data_sha256": hashlib.sha256("".join(f["path"] + f["sha256"] for f in data).encode()).hexdigest()}
+
+
+def measure_engine(corpus: Path, cache_dir: Path, out: Path, jobs: int, **_) -> dict:
+    """Cold validate + build on a local Dask cluster of `jobs` workers (its start and stop counted)."""
+    from newsspan.engine import open_engine
+    from newsspan.release import build_release
+    from newsspan.validate import validate_corpus
+    from newsspan.validate.cache import BuildCache, ValidationCache, validation_salt
+    from newsspan.validate.consistency import guidelines_versions
+
+    started = time.perf_counter()
+    with open_engine("dask", jobs=jobs) as engine:
+        up = time.perf_counter()
+        cache = ValidationCache(cache_dir, validation_salt(guidelines_versions()))
+        report = validate_corpus(corpus, cache=cache, keep_documents=False, engine=engine)
+        cache.close()
+        validated = time.perf_counter()
+        target = build_release(report.documents, out_root=out, corpus=corpus, force=True, cache=BuildCache(cache_dir),
+                               engine=engine)
+        built = time.perf_counter()
+    ended = time.perf_counter()
+    manifest = json.loads((target / "MANIFEST.json").read_text())
+    data = [f for f in manifest["files"] if f["path"].startswith("data/")]
+    return {"seconds": ended - started, "start_seconds": up - started, "validate_seconds": validated - up,
+            "build_seconds": built - validated, "stop_seconds": ended - built, "docs": report.checked,
+            "data_sha256": hashlib.sha256("".join(f["path"] + f["sha256"] for f in data).encode()).hexdigest()}
+
+
+PEER_BATCH = 2000  # files per check-jsonschema call (a command line holds a few thousand paths)
+# check-jsonschema takes about 6 ms of CPU per file here: above this many files it checks every
+# k-th file (sorted by name) and its time is scaled by k; the report says so.
+PEER_SAMPLE_FILES = 10_000
+
+
+def measure_check_jsonschema(corpus: Path, jobs: int, **_) -> dict:
+    """Peer (a): `check-jsonschema --schemafile` on the annotation files, `jobs` calls at a time:
+    what a corpus repository would otherwise run in CI (the schema layer only)."""
+    exe = shutil.which("check-jsonschema")
+    if exe is None:
+        raise SystemExit("bench: check-jsonschema is not installed (python3 -m pip install 'check-jsonschema==0.39.0')")
+    every = sorted(str(p) for p in (corpus / "annotations").iterdir())
+    step = -(-len(every) // PEER_SAMPLE_FILES)
+    files = every[::step]
+    batches = [files[i:i + PEER_BATCH] for i in range(0, len(files), PEER_BATCH)]
+    schema = str(CODE / "schema" / "annotation.schema.json")
+    started = time.perf_counter()
+    running: list[subprocess.Popen] = []
+    failed = 0
+    for batch in batches:
+        if len(running) >= jobs:
+            failed += running.pop(0).wait() != 0
+        running.append(subprocess.Popen([exe, "--schemafile", schema, *batch], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL))
+    for proc in running:
+        failed += proc.wait() != 0
+    seconds = time.perf_counter() - started
+    if failed:
+        raise SystemExit(f"bench: check-jsonschema rejected {failed} batches of the generated corpus")
+    return {"seconds": seconds * len(every) / len(files), "measured_seconds": seconds, "docs": len(every),
+            "checked": len(files), "calls": len(batches)}
+
+
+def _peer_rows(pairs: list[tuple[str, str]]):
+    from newsspan.derive import document_row
+    from newsspan.records import Document
+
+    for annotation, raw in pairs:
+        yield document_row(Document.from_json(json.loads(Path(annotation).read_bytes()),
+                                              Path(raw).read_bytes().decode("utf-8")))
+
+
+def measure_from_generator(corpus: Path, out: Path, jobs: int, **_) -> dict:
+    """Peer (b): the `documents` config written the way a `datasets` user would: rows from a
+    generator over the files (no checks), `Dataset.from_generator(num_proc=jobs).to_parquet()`."""
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    home = Path(tempfile.mkdtemp(prefix="newsspan-bench-hf-"))
+    os.environ["HF_HOME"] = str(home)
+    from datasets import Dataset, disable_progress_bars
+
+    from newsspan.features import CONFIGS
+
+    disable_progress_bars()
+    raws = {p.stem: str(p) for p in (corpus / "raw").iterdir()}
+    pairs = [(str(p), raws[p.stem]) for p in sorted((corpus / "annotations").iterdir())]
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    dataset = Dataset.from_generator(_peer_rows, features=CONFIGS["documents"], gen_kwargs={"pairs": pairs},  # datasets cuts the list among the processes
+                                     num_proc=jobs, cache_dir=str(home / "cache"))
+    dataset.to_parquet(str(out / "documents.parquet"))
+    seconds = time.perf_counter() - started
+    shutil.rmtree(home, ignore_errors=True)
+    return {"seconds": seconds, "docs": len(dataset), "output_mb": round((out / "documents.parquet").stat().st_size / 1e6, 1)}
 
 
 def measure_load(out: Path, **_) -> dict:
@@ -179,7 +274,8 @@ def measure_profile(corpus: Path, out: Path, **_) -> dict:
 
 
 MEASURES = {"floor": measure_floor, "validate": measure_validate, "build": measure_build, "load": measure_load,
-            "profile": measure_profile}
+            "profile": measure_profile, "engine": measure_engine, "check_jsonschema": measure_check_jsonschema,
+            "from_generator": measure_from_generator}
 
 
 def child_main(spec: str) -> None:
@@ -199,7 +295,10 @@ def run_child(kind: str, **args) -> dict:
         raise SystemExit(f"bench: {kind} failed:\n{proc.stderr[-4000:]}")
     if kind == "profile":
         print(proc.stderr, file=sys.stderr)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    # Each step as it ends (a run stopped early still shows what it measured).
+    print(f"bench: step {kind} {json.dumps(result)}", file=sys.stderr, flush=True)
+    return result
 
 
 # -- one size --------------------------------------------------------------------------------
@@ -256,6 +355,9 @@ def edit_one_annotation(root: Path) -> tuple[Path, bytes]:
     raise SystemExit("bench: no train document with an entity to edit")
 
 
+ENGINE_MAX_DOCS = 10_000  # the Dask engine is measured up to this size (its overhead, not its scale-out)
+
+
 def bench_size(work: Path, size: int, jobs: int, check_identical: bool) -> dict:
     corpus = ensure_corpus(work, size, jobs)
     run = work / f"run-{size}"
@@ -272,6 +374,11 @@ def bench_size(work: Path, size: int, jobs: int, check_identical: bool) -> dict:
     finally:
         path.write_bytes(original)
     steps["load_dataset"] = run_child("load", out=out)
+    steps["peer_check_jsonschema"] = run_child("check_jsonschema", corpus=corpus.root, jobs=jobs)
+    steps["peer_from_generator"] = run_child("from_generator", corpus=corpus.root, out=run / "peer", jobs=jobs)
+    if size <= ENGINE_MAX_DOCS:
+        steps["engine_dask"] = run_child("engine", corpus=corpus.root, cache_dir=run / "cache-dask", out=run / "dist-dask",
+                                         jobs=jobs)
     # Measured again last: on shared cores one measurement can be twice the other, and the faster
     # floor (the harder one to stay near) is the one the ratios use.
     steps["floor_again"] = run_child("floor", corpus=corpus.root, out=run / "floor.parquet")
@@ -306,6 +413,35 @@ def _row(name: str, step: dict, floor: float, corpus: Corpus) -> str:
     docs_s = corpus.docs / seconds if seconds else 0
     return (f"| {name} | {seconds:.1f} | {docs_s:,.0f} | {mb / seconds:.1f} | {step['rss_mb']:.0f} | "
             f"{step['workers_rss_mb']:.0f} | {seconds / floor:.2f} |")
+
+
+def _sampled(step: dict) -> str:
+    if step["checked"] == step["docs"]:
+        return ""
+    return (f"; measured on every {step['docs'] // step['checked']}th file, {step['checked']:,} of {step['docs']:,}, in "
+            f"{step['measured_seconds']:.1f} s, scaled to all")
+
+
+def _peer_lines(steps: dict, floor: float, cold: float, c: Corpus, jobs: int) -> list[str]:
+    """The peers and the engine, run in the same run on the same corpus, as ratios."""
+    validate, build = steps["cold_validate"]["seconds"], steps["cold_build"]["build_seconds"]
+    schema, gen = steps["peer_check_jsonschema"], steps["peer_from_generator"]
+    lines = ["", "| same run, same corpus | seconds | peak RSS MB | × floor | NewsSpan ÷ peer |", "|---|---|---|---|---|",
+             f"| peer (a): `check-jsonschema --schemafile`, schema layer only, {jobs} calls at a time "
+             f"({schema['calls']} calls of up to {PEER_BATCH} files){_sampled(schema)} | {schema['seconds']:.1f} | {schema['rss_mb']:.0f} | "
+             f"{schema['seconds'] / floor:.2f} | cold validate, 4 layers: **{validate / schema['seconds']:.2f}** |",
+             f"| peer (b): `datasets` `Dataset.from_generator(num_proc={jobs}).to_parquet()`, `documents` config only "
+             f"({gen['output_mb']} MB) | {gen['seconds']:.1f} | {gen['rss_mb']:.0f} | {gen['seconds'] / floor:.2f} | "
+             f"cold build, 4 configs: **{build / gen['seconds']:.2f}** |"]
+    engine = steps.get("engine_dask")
+    if engine is not None:
+        same = "identical" if engine["data_sha256"] == steps["cold_build"]["data_sha256"] else "DIFFERENT"
+        lines.append(f"| `--engine dask`, local cluster of {jobs} workers: cold validate ({engine['validate_seconds']:.1f} s) "
+                     f"+ build ({engine['build_seconds']:.1f} s), cluster start {engine['start_seconds']:.1f} s and stop "
+                     f"{engine['stop_seconds']:.1f} s included; data files {same} to the local build's | "
+                     f"{engine['seconds']:.1f} | {engine['rss_mb']:.0f} | {engine['seconds'] / floor:.2f} | "
+                     f"÷ `--engine local` cold validate + build: **{engine['seconds'] / cold:.2f}** |")
+    return lines
 
 
 def render(results: list[dict], info: dict, jobs: int, load_end: tuple) -> str:
@@ -345,13 +481,16 @@ def render(results: list[dict], info: dict, jobs: int, load_end: tuple) -> str:
         lines.append(_row("warm validate, unchanged corpus", steps["warm_validate"], floor, c))
         edit = steps["edit_validate_build"]
         lines.append(_row(f"edit 1 annotation: validate ({edit['validate_seconds']:.1f} s) + build ({edit['build_seconds']:.1f} s), "
-                          f"rows of {edit['pieces_derived']} of {steps['cold_build']['pieces_derived']} pieces derived again",
+                          f"rows of {edit['pieces_derived']} of {steps['cold_build']['pieces_derived']} pieces derived again, "
+                          f"{edit['shards_encoded']} of {steps['cold_build']['shards']} shards encoded again (the others "
+                          "copied from the build cache with their footer restamped)",
                           edit, floor, c))
         lines.append(_row("load_dataset, all 4 configs", steps["load_dataset"], floor, c))
         near = steps["cold_validate"]["near_duplicates"]
         lines += ["", f"Near-duplicates: {near['planted']} planted pairs, {near['above_threshold']} of them at or above the "
                   f"0.30 threshold (lowest {near['min_jaccard_above']}); LSH proposed {near['found']} of those "
                   f"(recall {near['found'] / max(1, near['above_threshold']):.0%}) among {near['candidates']} candidate pairs."]
+        lines += _peer_lines(steps, floor, cold, c, jobs)
         if r["identical"] is not None:
             lines.append(f"Output of 1 process without cache = {jobs} processes cold = {jobs} processes from cache: "
                          f"{'identical' if r['identical'] else 'DIFFERENT'} (sha256 of every data file).")
@@ -417,8 +556,11 @@ def main(argv: list[str] | None = None) -> int:
         corpus = ensure_corpus(args.work, sizes[0], args.jobs)
         run_child("profile", corpus=corpus.root, out=args.work / f"profile-{sizes[0]}")
         return 0
-    results = [bench_size(args.work, size, args.jobs, check_identical=(size == min(sizes))) for size in sizes]
-    write_results(render(results, info, args.jobs, os.getloadavg()), args.results, args.block)
+    results = []
+    for size in sizes:
+        results.append(bench_size(args.work, size, args.jobs, check_identical=(size == min(sizes))))
+        # Written after each size: a long run stopped early still reports the sizes it finished.
+        write_results(render(results, info, args.jobs, os.getloadavg()), args.results, args.block)
     print(f"bench: wrote {args.results}", file=sys.stderr)
     return 0
 

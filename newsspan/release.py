@@ -24,8 +24,8 @@ from .versions import VersionRefused, is_released, select
 from .checksum import intact, record_as
 from .validate.cache import BuildCache, piece_key
 from .validate.parallel import ChangedSinceValidation, StoredDoc, StoredDocuments, process_map, resolve_jobs
-from .write import (BuildRefused, build_lock, clean_stale_staging, plan_shards, publish, read_manifest,
-                    record_batches, sha256_file, shard_path, staging_dir, write_parquet)
+from .write import (METADATA_KEY, BuildRefused, build_lock, clean_stale_staging, plan_shards, publish, read_manifest,
+                    record_batches, restamp_parquet, sha256_file, shard_path, staging_dir, write_parquet)
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -309,11 +309,24 @@ def _piece_batches(path: Path) -> Iterator[pa.RecordBatch]:
             yield reader.get_batch(i)
 
 
+def shard_key(task: ShardTask) -> str | None:
+    """The build-cache key of a shard's encoded file: its place and the keys of its pieces (which
+    hold the code, the pyarrow version and the documents' contents); None if a piece has none."""
+    if not all(piece.cache_key for piece in task.pieces):
+        return None
+    return "shard-" + piece_key("parquet-1", [task.config, task.path, *(piece.cache_key for piece in task.pieces)])
+
+
 def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, Counter]]:
     """Write one Parquet shard from the derived rows of its pieces; also return the card's label
-    counts of those rows, counted on the way."""
+    counts of those rows, counted on the way. A shard whose rows are in the build cache already
+    (same pieces, same place) is copied from there with its footer restamped, not encoded again."""
     from .card import add_counts, batch_label_counts
 
+    key = shard_key(task) if job.cache is not None else None
+    kept = _kept_shard(job, task, key) if key is not None else None
+    if kept is not None:
+        return kept
     counts: dict[str, Counter] = {}
 
     def counted(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -323,7 +336,48 @@ def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, 
 
     batches = (b for piece in task.pieces for b in _piece_batches(piece.rows_path(job, task.config)))
     rows = write_parquet(job.staging / task.path, counted(batches), CONFIGS[task.config], job.extra)
-    return _describe(job.staging, task.path, rows, task.config, task.split), counts
+    done = _describe(job.staging, task.path, rows, task.config, task.split)
+    if key is not None:
+        _keep_shard(job, key, done, counts)
+    return done, counts
+
+
+def _keep_shard(job: _BuildJob, key: str, done: OutputFile, counts: dict[str, Counter]) -> None:
+    """Keep an encoded shard in the build cache, with what reusing it needs: the metadata value it
+    carries, its hash and rows, and its label counts (in their order, so totals add up the same)."""
+    about = {"metadata": job.extra[METADATA_KEY], "sha256": done.sha256, "rows": done.rows,
+             "counts": [[layer, list(c.items())] for layer, c in counts.items()]}
+    # (The cache names every entry `<key>.arrow`; these two hold a Parquet file and a JSON record.)
+    _put_atomically(job.cache.path(key), lambda partial: shutil.copyfile(job.staging / done.path, partial))
+    _put_atomically(job.cache.path(f"{key}-about"), lambda partial: partial.write_text(json.dumps(about), encoding="utf-8"))
+
+
+def _put_atomically(path: Path, write) -> None:
+    """`write(partial)` then rename: a reader never sees half an entry, even after a killed build."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        write(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _kept_shard(job: _BuildJob, task: ShardTask, key: str) -> tuple[OutputFile, dict[str, Counter]] | None:
+    """The shard from the build cache, restamped with this build's metadata; None when it is not
+    there, does not match its record, or cannot be restamped (it is then encoded)."""
+    path, side = job.cache.path(key), job.cache.path(f"{key}-about")
+    try:
+        about = json.loads(side.read_text(encoding="utf-8"))
+        if not path.is_file() or sha256_file(path) != about["sha256"]:
+            return None
+        target = job.staging / task.path
+        if not restamp_parquet(path, target, about["metadata"], job.extra[METADATA_KEY]):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    counts = {layer: Counter(dict(items)) for layer, items in about["counts"]}
+    return _describe(job.staging, task.path, about["rows"], task.config, task.split), counts
 
 
 # Relative cost of encoding a config's rows from the same raw text (measured: `documents` holds the
@@ -336,17 +390,17 @@ def _cost(task: ShardTask) -> float:
 
 
 def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fingerprints, jobs: int | None,
-                cache: BuildCache | None, progress=None) -> tuple[list[OutputFile], dict[str, Counter]]:
+                cache: BuildCache | None, progress=None, engine=None) -> tuple[list[OutputFile], dict[str, Counter]]:
     """Write every shard; return the files in plan order and the card's label counts of all rows."""
     from .card import add_counts
 
-    extra = {"newsspan": json.dumps({"version": version, "source_fingerprint": prints.source}, sort_keys=True)}
+    extra = {METADATA_KEY: json.dumps({"version": version, "source_fingerprint": prints.source}, sort_keys=True)}
     pieces = all_pieces(tasks)
     workers = resolve_jobs(jobs, sum(len(p.docs) for p in pieces)) if len(tasks) > 1 else 1
     # The scratch folder is a `.tmp-` sibling of the releases: a killed build's is swept up.
     job = _BuildJob(staging, staging_dir(staging.parent, "pieces"), extra, cache)
     try:
-        with process_map(workers, job) as mapped:
+        with (engine.mapper(job, len(pieces)) if engine is not None else process_map(workers, job)) as mapped:
             for _ in mapped(derive_piece, pieces):
                 if progress is not None:
                     progress.advance()
@@ -363,7 +417,9 @@ def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fin
     finally:
         shutil.rmtree(job.scratch, ignore_errors=True)
     if cache is not None:
-        cache.keep_only(p.cache_entry(config) for p in pieces if p.cache_key for config in CONFIGS)
+        shards = [key for key in map(shard_key, tasks) if key is not None]
+        cache.keep_only([p.cache_entry(config) for p in pieces if p.cache_key for config in CONFIGS]
+                        + shards + [f"{key}-about" for key in shards])
     return files, counts
 
 
@@ -380,11 +436,13 @@ def _describe(staging: Path, rel: str, rows: int | None, config=None, split=None
 
 def build_release(documents: Mapping[str, Document], out_root: Path = DIST, force: bool = False,
                   corpus: Path = CORPUS, *, jobs: int | None = 1, cache: BuildCache | None = None,
-                  progress=None) -> Path:
+                  progress=None, engine=None) -> Path:
     """Write every config to a staging folder, then publish it as `out_root/<version>` atomically.
 
     `documents` may be a `StoredDocuments` (read from their files one at a time). `jobs` processes
-    write the shards and `cache` keeps their rows for the next build; neither changes a byte.
+    write the shards and `cache` keeps their rows for the next build; neither changes a byte, nor
+    does an `engine` (`newsspan.engine`) whose workers derive the rows and encode the shards
+    (`jobs` is then ignored). The card, Croissant, manifest and publication stay in this process.
     """
     from .card import arrow_bytes, render_card
     from .croissant import croissant_metadata
@@ -403,7 +461,7 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
             tasks = plan_tasks(documents, prints.code)
             if progress is not None:
                 progress.total = len(all_pieces(tasks)) + len(tasks)
-            files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress)
+            files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress, engine)
             _check_same_data(target, files, force, released)
             card = render_card(version, prints.source, split_rows(files), counts, files, arrow_bytes(staging, files),
                                citation(version))

@@ -1,6 +1,7 @@
 """Stage 4, write: deterministic Parquet shards and an atomically published release folder."""
 from __future__ import annotations
 
+import base64
 import ctypes
 import ctypes.util
 import errno
@@ -117,6 +118,45 @@ def write_parquet(path: Path, rows: Iterable[dict] | Iterable[pa.RecordBatch], f
         if not written:
             writer.write_batch(pa.RecordBatch.from_pylist([], schema=plain), row_group_size=ROW_GROUP_ROWS)
     return written
+
+
+METADATA_KEY = "newsspan"  # our key-value metadata entry of every Parquet file
+
+
+def restamp_parquet(source: Path, target: Path, old: str, new: str) -> bool:
+    """Copy the Parquet file `source` to `target` with the value of our metadata entry changed from
+    `old` to `new`; False (and no `target`) when that cannot be done in place.
+
+    The entry lives only in the footer: as itself and inside the base64 Arrow schema. When both
+    values have the same length (a version and a 64-digit fingerprint), the footer keeps its size,
+    every offset stays right, and the bytes are those the writer would give for the same rows with
+    the new value. That is what lets a rebuild keep the shards whose rows did not change instead of
+    encoding them again: only their footer names the new corpus fingerprint.
+    """
+    old_b, new_b = old.encode(), new.encode()
+    if len(old_b) != len(new_b):
+        return False
+    data = source.read_bytes()
+    size = int.from_bytes(data[-8:-4], "little") if len(data) >= 12 and data[-4:] == b"PAR1" else -1
+    if not 0 < size <= len(data) - 12:
+        return False
+    start = len(data) - 8 - size
+    footer = data[start:-8]
+    stored = pq.read_metadata(source).metadata or {}
+    schema_b64 = stored.get(b"ARROW:schema")
+    if stored.get(METADATA_KEY.encode()) != old_b or schema_b64 is None:
+        return False
+    schema = base64.b64decode(schema_b64)
+    if footer.count(old_b) != 1 or footer.count(schema_b64) != 1 or schema.count(old_b) != 1:
+        return False  # not where it is expected to be (and only there): encode the shard instead
+    patched_b64 = base64.b64encode(schema.replace(old_b, new_b))
+    footer = footer.replace(schema_b64, patched_b64).replace(old_b, new_b)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data[:start] + footer + data[-8:])
+    if (pq.read_metadata(target).metadata or {}).get(METADATA_KEY.encode()) != new_b:
+        target.unlink()
+        return False
+    return True
 
 
 @contextmanager

@@ -273,22 +273,66 @@ def test_build_is_identical_with_processes_cache_and_shards(corpus, tmp_path, mo
     assert len(list((plain / "data" / "documents").glob("train-*.parquet"))) > 1
 
 
-def test_rebuild_after_one_edit_derives_one_piece_per_config(corpus, tmp_path, monkeypatch):
+def test_rebuild_after_one_edit_derives_and_encodes_only_what_holds_the_document(corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(write, "SHARD_RAW_BYTES", 60_000)
     monkeypatch.setattr(release, "CACHE_PIECE_RAW_BYTES", 15_000)  # several cached pieces per shard
+    encoded = []
+    real_write = release.write_parquet
+    monkeypatch.setattr(release, "write_parquet", lambda path, *a: encoded.append(path) or real_write(path, *a))
     cache = BuildCache(tmp_path / "cache")
-    build_release(validate_corpus(corpus, keep_documents=False).documents, out_root=tmp_path / "first",
-                  corpus=corpus, cache=cache)
+    first = build_release(validate_corpus(corpus, keep_documents=False).documents, out_root=tmp_path / "first",
+                          corpus=corpus, cache=cache)
+    shards = [p for p in _files(first) if p.startswith("data/")]
+    assert len(encoded) == len(shards) > 4 * 3  # several shards in some split
     before = set(cache.folder.iterdir())
     doc_id = sorted(p.stem for p in (corpus / "annotations").iterdir())[3]
     obj = _annotation(corpus, doc_id)
     obj["entities"][0]["label"] = "GPE" if obj["entities"][0]["label"] == "ORG" else "ORG"
     _save(corpus, doc_id, obj)
+    encoded.clear()
     edited = build_release(validate_corpus(corpus, keep_documents=False).documents, out_root=tmp_path / "edited",
                            corpus=corpus, cache=cache)
-    assert len(set(cache.folder.iterdir()) - before) == 4  # the one piece holding the document, in 4 configs
+    # The one piece holding the document is derived again, in 4 configs; its shard is encoded again
+    # in each config (and kept: the file and its record); every other shard is the kept one, restamped.
+    assert len(set(cache.folder.iterdir()) - before) == 4 + 4 * 2
+    empty = {f["path"] for f in json.loads(_files(first)["MANIFEST.json"])["files"] if f.get("rows") == 0}
+    encoded = [p for p in encoded if f"data/{p.parent.name}/{p.name}" not in empty]  # nothing to keep there
+    assert len(encoded) == 4 and {p.parent.name for p in encoded} == set(release.CONFIGS)
+    assert len({p.name for p in encoded}) == 1 and all(p.name.startswith(f"{obj['split']}-") for p in encoded)
     fresh = build_release(validate_corpus(corpus).documents, out_root=tmp_path / "fresh", corpus=corpus)
-    assert _release(edited) == _release(fresh)
+    assert _release(edited) == _release(fresh)  # byte for byte, footers and manifest included
+    unchanged = [p for p in shards if not p.endswith(encoded[0].name)]
+    assert all(_files(edited)[p] != _files(first)[p] for p in unchanged)  # each names the new corpus fingerprint
+
+
+def test_a_kept_shard_that_does_not_match_its_record_is_encoded_again(corpus, tmp_path, monkeypatch):
+    cache = BuildCache(tmp_path / "cache")
+    documents = validate_corpus(corpus, keep_documents=False).documents
+    build_release(documents, out_root=tmp_path / "first", corpus=corpus, cache=cache)
+    kept = [p for p in cache.folder.iterdir() if p.name.startswith("shard-") and "-about" not in p.name]
+    assert kept
+    kept[0].write_bytes(kept[0].read_bytes()[:-20] + b"\0" * 20)  # a damaged cache entry
+    again = build_release(documents, out_root=tmp_path / "again", corpus=corpus, cache=cache)
+    fresh = build_release(documents, out_root=tmp_path / "fresh", corpus=corpus)
+    assert _release(again) == _release(fresh)
+
+
+def test_restamping_a_parquet_file_gives_the_bytes_of_writing_it_with_the_new_metadata(tmp_path):
+    import pyarrow as pa
+    from datasets import Features, Value
+    features = Features({"text": Value("string"), "n": Value("int64")})
+    rows = [{"text": f"row {i} ünïcode {'x' * i}", "n": i} for i in range(2500)]
+    old = json.dumps({"source_fingerprint": "a" * 64, "version": "0.1.0"}, sort_keys=True)
+    new = json.dumps({"source_fingerprint": "b" * 64, "version": "0.1.0"}, sort_keys=True)
+    write.write_parquet(tmp_path / "old.parquet", rows, features, {write.METADATA_KEY: old})
+    write.write_parquet(tmp_path / "new.parquet", rows, features, {write.METADATA_KEY: new})
+    assert write.restamp_parquet(tmp_path / "old.parquet", tmp_path / "restamped.parquet", old, new)
+    assert (tmp_path / "restamped.parquet").read_bytes() == (tmp_path / "new.parquet").read_bytes()
+    longer = json.dumps({"source_fingerprint": "b" * 64, "version": "0.10.0"}, sort_keys=True)
+    assert not write.restamp_parquet(tmp_path / "old.parquet", tmp_path / "longer.parquet", old, longer)
+    assert not (tmp_path / "longer.parquet").exists()  # encoded instead, by the caller
+    assert not write.restamp_parquet(tmp_path / "old.parquet", tmp_path / "other.parquet", new, old)  # not its value
+    assert pa.parquet.read_table(tmp_path / "restamped.parquet").to_pylist() == rows
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ..outputs import output_folder
 from ..progress import Progress
-from ._common import EXIT_INVALID, EXIT_OK, UsageError, shown
-from .validate import add_scale_options, run_validate
+from ._common import EXIT_INVALID, EXIT_OK, shown
+from .validate import add_scale_options, check_scale_options, engine_for, run_validate
 
 NAME = "build"
 HELP = "validate, then build dist/<version>/ (Parquet, card, Croissant, manifest)"
@@ -20,13 +20,14 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    if args.jobs < 0:
-        raise UsageError(f"--jobs {args.jobs}: give a number of processes, or 0 for one per core")
-    return run_build(force=args.force, out=args.out, jobs=args.jobs, use_cache=not args.no_cache, quiet=args.quiet)
+    check_scale_options(args)
+    with engine_for(args) as engine:
+        return run_build(force=args.force, out=args.out, jobs=args.jobs, use_cache=not args.no_cache, quiet=args.quiet,
+                         engine=engine)
 
 
 def run_build(force: bool = False, out: Path | None = None, *, jobs: int = 0, use_cache: bool = True,
-              quiet: bool = False) -> int:
+              quiet: bool = False, engine=None) -> int:
     """Only a clean corpus is built. Documents are not kept in memory: the build reads each again."""
     from ..release import DIST, build_release
     from ..validate.cache import BuildCache, default_cache_dir
@@ -34,7 +35,8 @@ def run_build(force: bool = False, out: Path | None = None, *, jobs: int = 0, us
 
     if out is not None:
         output_folder(out, "--out folder")  # before any work: a refused folder costs nothing
-    status, reports = run_validate([], "text", jobs=jobs, use_cache=use_cache, quiet=quiet, keep_documents=False)
+    status, reports = run_validate([], "text", jobs=jobs, use_cache=use_cache, quiet=quiet, keep_documents=False,
+                                   engine=engine)
     if status != EXIT_OK:
         print("build: not built, fix the errors above first", file=sys.stderr)
         return status
@@ -42,7 +44,8 @@ def run_build(force: bool = False, out: Path | None = None, *, jobs: int = 0, us
     try:
         _report_left_out(reports[0].documents)
         target = build_release(reports[0].documents, out_root=out or DIST, force=force, jobs=jobs,
-                               cache=BuildCache(default_cache_dir()) if use_cache else None, progress=progress)
+                               cache=BuildCache(default_cache_dir()) if use_cache else None, progress=progress,
+                               engine=engine)
     except BuildRefused as err:
         print(f"build: refused: {err}", file=sys.stderr)
         return EXIT_INVALID

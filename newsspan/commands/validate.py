@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
+from ..engine import ENGINES, EngineUnavailable, open_engine
 from ..incidents import FORMATTERS, Incident
 from ..progress import Progress
 from ..read import ANNOTATION_DIR, RAW_DIR
@@ -30,12 +32,43 @@ def add_scale_options(parser) -> None:
     parser.add_argument("--no-cache", action="store_true",
                         help="check every document again instead of replaying unchanged ones from .newsspan-cache/")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress and no timing summary on stderr")
+    parser.add_argument("--engine", choices=ENGINES, default="local",
+                        help="where the per-document work runs: local worker processes (default), or a Dask "
+                             "cluster (needs the dask extra; see README)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="with --engine dask: a running Dask scheduler (e.g. tcp://host:8786); "
+                             "default: start a local cluster of --jobs workers for this run")
+
+
+def check_scale_options(args) -> None:
+    if args.jobs < 0:
+        raise UsageError(f"--jobs {args.jobs}: give a number of processes, or 0 for one per core")
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler names a Dask scheduler: add --engine dask")
+
+
+@contextmanager
+def engine_for(args):
+    """The engine the options ask for, or None for the local pool (which starts per stage)."""
+    if args.engine == "local":
+        yield None
+        return
+    try:
+        engine = open_engine(args.engine, jobs=args.jobs, address=args.scheduler)
+        engine.__enter__()
+    except EngineUnavailable as err:
+        raise UsageError(str(err)) from None
+    try:
+        yield engine
+    finally:
+        engine.__exit__(None, None, None)
 
 
 def run(args) -> int:
-    if args.jobs < 0:
-        raise UsageError(f"--jobs {args.jobs}: give a number of processes, or 0 for one per core")
-    return run_validate(args.paths, args.format, jobs=args.jobs, use_cache=not args.no_cache, quiet=args.quiet)[0]
+    check_scale_options(args)
+    with engine_for(args) as engine:
+        return run_validate(args.paths, args.format, jobs=args.jobs, use_cache=not args.no_cache, quiet=args.quiet,
+                            engine=engine)[0]
 
 
 def targets(paths: list[str]) -> list[tuple[Path, set[str] | None]]:
@@ -68,14 +101,15 @@ def open_cache(enabled: bool) -> ValidationCache | None:
 
 
 def run_validate(paths: list[str], fmt: str, out=sys.stdout, *, jobs: int = 0, use_cache: bool = True,
-                 quiet: bool = False, keep_documents: bool = False) -> tuple[int, list[Report]]:
+                 quiet: bool = False, keep_documents: bool = False, engine=None) -> tuple[int, list[Report]]:
     """Validate and print the report. The reports' documents are read from their files on access,
     unless `keep_documents` holds them all in memory."""
     cache = open_cache(use_cache)
     reports = []
     for root, only in targets(paths):
         progress = Progress("validate", 0, quiet=quiet)
-        report = validate_corpus(root, only, jobs=jobs, cache=cache, keep_documents=keep_documents, progress=progress)
+        report = validate_corpus(root, only, jobs=jobs, cache=cache, keep_documents=keep_documents, progress=progress,
+                                 engine=engine)
         progress.finish(f"{report.from_cache} from cache" if cache is not None else "cache off")
         reports.append(report)
     if cache is not None and cache.problem:

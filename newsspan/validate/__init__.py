@@ -40,11 +40,13 @@ class Report:
 
 
 def validate_corpus(root: Path, only: set[str] | None = None, *, jobs: int | None = 1,
-                    cache: ValidationCache | None = None, keep_documents: bool = True, progress=None) -> Report:
+                    cache: ValidationCache | None = None, keep_documents: bool = True, progress=None,
+                    engine=None) -> Report:
     """Validate the corpus below `root`; with `only`, report just those documents' problems.
 
     `jobs` processes check the documents (0 or None: one per core for a large corpus) and `cache`
-    replays the results of unchanged ones; neither changes the report. Without `keep_documents`,
+    replays the results of unchanged ones; neither changes the report, nor does an `engine`
+    (`newsspan.engine`) that runs the per-document checks elsewhere (`jobs` is then ignored). Without `keep_documents`,
     `report.documents` holds no document in memory: it reads each from its files when asked.
     """
     found = discover(root)
@@ -53,7 +55,7 @@ def validate_corpus(root: Path, only: set[str] | None = None, *, jobs: int | Non
     if progress is not None:
         progress.total = len(found.docs)
     stored, documents = {}, {}
-    results = check_documents(found.docs, context, resolve_jobs(jobs, len(found.docs)), progress)
+    results = check_documents(found.docs, context, resolve_jobs(jobs, len(found.docs)), progress, engine)
     for result, files in zip(results, found.docs):  # results first: the cache is written when they end
         report.incidents += result.incidents
         report.from_cache += result.cached

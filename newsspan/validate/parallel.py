@@ -11,15 +11,10 @@ corpus-wide checks need; the build reads each document again from its files when
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..incidents import Incident
 from ..neardup import band_keys, candidate_pairs
@@ -28,62 +23,21 @@ from ..read import DocFiles, JsonSource, read_json, relpath
 from ..records import Document
 from . import consistency
 from .cache import ValidationCache, digest, document_key
+# The order-keeping pool lives with the other engines; these names stay importable from here.
+from ..engine.local import AUTO_JOBS_MIN_ITEMS, available_cores, process_map, resolve_jobs  # noqa: F401
 
-AUTO_JOBS_MIN_ITEMS = 100  # below this, starting worker processes costs more than it saves
-
-
-# -- an order-keeping process pool --------------------------------------------------------------
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+if TYPE_CHECKING:
+    from ..engine import Engine
 
 
-def resolve_jobs(requested: int | None, items: int) -> int:
-    """How many processes for `items` pieces of work: `requested`, or with 0/None one per core
-    when there is enough work to pay for starting them."""
-    if items < 2:
-        return 1
-    if requested:
-        return max(1, requested)
-    return available_cores() if items >= AUTO_JOBS_MIN_ITEMS else 1
-
-
-_CONTEXT: Any = None
-
-
-def _set_context(context: Any) -> None:
-    global _CONTEXT
-    _CONTEXT = context
-
-
-def _call(func: Callable, item: Any) -> Any:
-    return func(_CONTEXT, item)
-
-
-@contextmanager
-def process_map(jobs: int, context: Any = None) -> Iterator[Callable[..., Iterator]]:
-    """A `map(func, items, chunksize=1)` that yields `func(context, item)` in item order, computed
-    by `jobs` processes, usable for several passes over the same workers (each one costs the
-    imports of a fresh interpreter to start).
-
-    The context is sent once to each worker. Workers are started with `spawn`, not `fork`: a fork
-    of a process that already runs Arrow's threads can deadlock.
-    """
-    if jobs <= 1:
-        yield lambda func, items, chunksize=1: (func(context, item) for item in items)
-        return
-    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_set_context,
-                             initargs=(context,)) as pool:
-        yield lambda func, items, chunksize=1: pool.map(partial(_call, func), items, chunksize=chunksize)
-
+# -- an order-keeping map over the engine's workers ------------------------------------------------
 
 def ordered_map(func: Callable[[Any, Any], Any], items: Iterable, jobs: int, context: Any = None,
-                chunksize: int = 1) -> Iterator:
-    """`func(context, item)` for each item, yielded in item order, computed by `jobs` processes."""
-    with process_map(jobs, context) as mapped:
+                chunksize: int = 1, engine: Engine | None = None) -> Iterator:
+    """`func(context, item)` for each item, yielded in item order, computed by `jobs` processes,
+    or by the workers of `engine` when one is given."""
+    count = len(items) if hasattr(items, "__len__") else 0
+    with (engine.mapper(context, count) if engine is not None else process_map(jobs, context)) as mapped:
         yield from mapped(func, items, chunksize=chunksize)
 
 
@@ -236,16 +190,17 @@ def look_up_or_check(context: CheckContext, files: DocFiles) -> tuple[DocResult,
     return check_one(context, todo)
 
 
-def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | None, progress=None) -> Iterator[DocResult]:
+def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | None, progress=None,
+                    engine: Engine | None = None) -> Iterator[DocResult]:
     """Every document's result, in the order of `docs`; new results are written to the cache.
 
     Worker processes look up the cache as well as check: hashing the files is a large part of a
     run, warm or cold, and it is spread over the processes like the checks.
     """
-    workers = resolve_jobs(jobs, len(docs))
+    workers = engine.workers(len(docs)) if engine is not None else resolve_jobs(jobs, len(docs))
     chunk = max(1, min(32, len(docs) // (workers * 8)))
     pending: list[tuple[str, dict]] = []
-    for result, entry in ordered_map(look_up_or_check, docs, workers, context, chunksize=chunk):
+    for result, entry in ordered_map(look_up_or_check, docs, workers, context, chunksize=chunk, engine=engine):
         if entry is not None:
             pending.append(entry)
         if len(pending) >= 2000:
