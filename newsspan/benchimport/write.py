@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..fmt import format_annotation
 from ..neardup import find_near_duplicates
 from .gold import PageGold
 from .sources import LICENCES, Page
@@ -142,7 +143,7 @@ def write_corpus(out: Path, items: list[Imported], view: str, converter: tuple[s
         for item in items:
             (staging / "raw" / f"{item.doc_id}{suffix}").write_bytes(item.raw.encode("utf-8"))
             (staging / "annotations" / f"{item.doc_id}.json").write_text(
-                _dump(annotation(item, view, converter, groups.get(item.doc_id))), encoding="utf-8")
+                format_annotation(annotation(item, view, converter, groups.get(item.doc_id))), encoding="utf-8")
             (staging / HTML_DIR / f"{item.doc_id}.html.gz").write_bytes(_gzip(item.page.html))
         (staging / IMPORT_FILE).write_text(_dump(summary), encoding="utf-8")
         _swap(staging, out)

@@ -19,6 +19,8 @@ HELP = "check annotation and raw files; report every problem with file:line:col"
 
 def configure(parser) -> None:
     parser.add_argument("paths", nargs="*", help="corpus folders or files inside one (default: corpus/)")
+    parser.add_argument("--corpus", metavar="DIR", action="append", default=[],
+                        help="a corpus folder to validate (same as giving it as a path; repeatable)")
     parser.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="output format (default: text)")
     add_scale_options(parser)
 
@@ -35,7 +37,7 @@ def add_scale_options(parser) -> None:
 def run(args) -> int:
     if args.jobs < 0:
         raise UsageError(f"--jobs {args.jobs}: give a number of processes, or 0 for one per core")
-    return run_validate(args.paths, args.format, jobs=args.jobs, use_cache=not args.no_cache, quiet=args.quiet)[0]
+    return run_validate(args.paths + args.corpus, args.format, jobs=args.jobs, use_cache=not args.no_cache, quiet=args.quiet)[0]
 
 
 def targets(paths: list[str]) -> list[tuple[Path, set[str] | None]]:
