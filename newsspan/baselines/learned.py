@@ -26,7 +26,7 @@ from ..records import Document
 from .heuristic import features, visible
 
 SEED = 13
-SETTINGS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 10,
+SETTINGS = {"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 15, "min_samples_leaf": 10,
             "l2_regularization": 1.0, "early_stopping": False, "random_state": SEED}
 TERMINAL = (".", "!", "?", '"', "'", "\u201d", "\u2019", ":")
 MARKUP = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
