@@ -149,6 +149,19 @@ def timed_predictions(system: Baseline | Callable[[Document], str], documents: l
     return first[0], first[1], best
 
 
+_TRAINED: dict[tuple, tuple[Callable[[Document], str], float]] = {}
+
+
+def _trained(system: Baseline, training: Training) -> tuple[Callable[[Document], str], float]:
+    """The system fitted on `training` and the seconds it took; fitted once per process and training set."""
+    key = (system.name, training.corpus, training.split, tuple(d.doc_id for d in training.documents))
+    if key not in _TRAINED:
+        start = time.perf_counter()
+        model = system.train(training.documents)
+        _TRAINED[key] = model, time.perf_counter() - start
+    return _TRAINED[key]
+
+
 def score_system(system: Baseline, documents: list[Document] | Inputs, split: str | None = None, *,
                  repeats: int = REPEATS, quiet: bool = True) -> dict:
     """The results record of one baseline (see module docstring)."""
@@ -163,9 +176,7 @@ def score_system(system: Baseline, documents: list[Document] | Inputs, split: st
     if train is not None:
         inputs.training = inputs.training or newsspan_training()
         check_training(inputs.training, docs)
-        start = time.perf_counter()
-        run = train(inputs.training.documents)
-        trained = time.perf_counter() - start
+        run, trained = _trained(system, inputs.training)
     progress = Progress(f"benchmark {system.name}", len(docs) * repeats, "pages", quiet=quiet)
     texts, failures, seconds = timed_predictions(run, docs, repeats, progress, system.name)
     progress.finish()

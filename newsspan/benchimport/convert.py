@@ -36,9 +36,11 @@ def _converted(pages: list[Page], view: str, jobs: int, progress: Progress):
             progress.advance()
 
 
-def import_benchmark(benchmark: str, source: Path, out: Path, view: str, jobs: int = 0, quiet: bool = False) -> dict:
+def import_benchmark(benchmark: str, source: Path, out: Path, view: str, jobs: int = 0, quiet: bool = False,
+                     only: set[str] | None = None) -> dict:
+    """Import the benchmark (with `only`, just those upstream page ids) into `out`; returns the summary."""
     check_target(out)
-    pages, skipped = read_pages(benchmark, source)
+    pages, skipped = read_pages(benchmark, source, only)
     name, version = converter(view)
     progress = Progress(f"import-benchmark {benchmark} ({view})", len(pages), "pages", quiet=quiet)
     kept, left_out = [], []

@@ -3,7 +3,8 @@
 AEB (article-extraction-benchmark): `html/<id>.html.gz` and `ground-truth.json`
 ({id: {"articleBody", "url"}}); the article body excludes the headline, so there is none.
 WCXB: a split folder (`dev/` or `test/`) with `html/<id>.html.gz` and `ground-truth/<id>.json`;
-`metadata.json` (page types) may sit in the split folder or one level up.
+`metadata.json` (page types) may sit in the split folder or one level up; its page type wins over
+the one in a ground-truth file, which most files leave null (the benchmark's counts are metadata's).
 """
 from __future__ import annotations
 
@@ -52,11 +53,12 @@ class Skipped:
     reason: str
 
 
-def read_pages(benchmark: str, source: Path) -> tuple[list[Page], list[Skipped]]:
+def read_pages(benchmark: str, source: Path, only: set[str] | None = None) -> tuple[list[Page], list[Skipped]]:
+    """The benchmark's pages (with `only`, just those page ids), and the pages that cannot be used."""
     if benchmark == "aeb":
-        return _aeb(source)
+        return _aeb(source, only)
     if benchmark == "wcxb":
-        return _wcxb(source)
+        return _wcxb(source, only)
     raise SourceError(f"unknown benchmark {benchmark!r}; choose from: {', '.join(BENCHMARKS)}")
 
 
@@ -77,7 +79,7 @@ def _json(path: Path):
         raise SourceError(f"{path.name}: cannot be read as JSON ({err})") from None
 
 
-def _aeb(source: Path) -> tuple[list[Page], list[Skipped]]:
+def _aeb(source: Path, only: set[str] | None) -> tuple[list[Page], list[Skipped]]:
     truth_path, html_dir = source / "ground-truth.json", source / "html"
     if not truth_path.is_file() or not html_dir.is_dir():
         raise SourceError(f"{source}: an AEB folder holds ground-truth.json and html/ (the benchmark's repository root)")
@@ -86,6 +88,8 @@ def _aeb(source: Path) -> tuple[list[Page], list[Skipped]]:
         raise SourceError(f"{truth_path.name}: expected an object {{page_id: {{\"articleBody\": ..., \"url\": ...}}}}")
     pages, skipped = [], []
     for page_id in sorted(truth):
+        if only is not None and page_id not in only:
+            continue
         entry = truth[page_id]
         path = html_dir / f"{page_id}.html.gz"
         body = entry.get("articleBody") if isinstance(entry, dict) else None
@@ -102,6 +106,20 @@ def _aeb(source: Path) -> tuple[list[Page], list[Skipped]]:
     return pages, skipped
 
 
+def page_types(benchmark: str, source: Path) -> dict[str, str | None]:
+    """Every page id that has a main text, with its page type, from the ground truth alone (no HTML is read)."""
+    if benchmark == "aeb":
+        return {page_id: "article" for page_id in sorted(_json(source / "ground-truth.json"))}
+    types = _page_types(source)
+    found = {}
+    for path in sorted((source / "ground-truth").glob("*.json")):
+        record = _json(path)
+        truth = record.get("ground_truth") if isinstance(record, dict) else None
+        if isinstance(truth, dict) and isinstance(truth.get("main_content"), str) and truth["main_content"].strip():
+            found[path.stem] = types.get(path.stem) or record.get("page_type")
+    return found
+
+
 def _page_types(source: Path) -> dict[str, str]:
     for path in (source / "metadata.json", source.parent / "metadata.json"):
         if path.is_file():
@@ -114,7 +132,7 @@ def _strings(value) -> tuple[str, ...]:
     return tuple(s for s in value if isinstance(s, str) and s.strip()) if isinstance(value, list) else ()
 
 
-def _wcxb(source: Path) -> tuple[list[Page], list[Skipped]]:
+def _wcxb(source: Path, only: set[str] | None) -> tuple[list[Page], list[Skipped]]:
     truth_dir, html_dir = source / "ground-truth", source / "html"
     if not truth_dir.is_dir() or not html_dir.is_dir():
         raise SourceError(f"{source}: a WCXB split folder (dev/ or test/) holds html/ and ground-truth/")
@@ -122,6 +140,8 @@ def _wcxb(source: Path) -> tuple[list[Page], list[Skipped]]:
     pages, skipped = [], []
     for truth_path in sorted(truth_dir.glob("*.json")):
         page_id = truth_path.stem
+        if only is not None and page_id not in only:
+            continue
         record = _json(truth_path)
         truth = record.get("ground_truth") if isinstance(record, dict) else None
         body = truth.get("main_content") if isinstance(truth, dict) else None
@@ -137,7 +157,7 @@ def _wcxb(source: Path) -> tuple[list[Page], list[Skipped]]:
         title = truth.get("title")
         pages.append(Page("wcxb", page_id, record.get("url"), html, body,
                           title if isinstance(title, str) and title.strip() else None,
-                          record.get("page_type") or types.get(page_id),
+                          types.get(page_id) or record.get("page_type"),
                           _strings(truth.get("with")), _strings(truth.get("without")),
                           truth.get("publish_date") if isinstance(truth.get("publish_date"), str) else None))
     return pages, skipped
