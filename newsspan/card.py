@@ -120,6 +120,18 @@ def batch_label_counts(config: str, batch: pa.RecordBatch) -> dict[str, Counter]
     }
 
 
+def _imported_note(counts: dict[str, Counter]) -> str:
+    """A paragraph for a build whose entity and quote layers are empty (an imported benchmark corpus)."""
+    if sum(counts.get("entity mentions", Counter()).values()) or sum(counts.get("quotes", Counter()).values()):
+        return ""
+    unknown = counts.get("boilerplate spans", Counter()).get("unknown", 0)
+    origin = (" It is a public extraction benchmark imported with `build_dataset.py import-benchmark`: its "
+              "boilerplate is what the benchmark's ground truth does not cover (label `unknown`, of no known kind) "
+              "and the strings it says must go (`must-remove`).") if unknown else ""
+    return ("\n**The `entities` and `quotes` layers of this build are empty**: no document has entity mentions "
+            f"or quotations, so the `ner` and `quotes` configs hold no annotation.{origin}\n")
+
+
 def _named(values: pa.Array, names: tuple[str, ...]) -> Counter:
     counted = values.value_counts()
     return Counter({names[v]: n for v, n in zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist())})
@@ -156,15 +168,16 @@ def render_card(version: str, fingerprint: str, rows: dict[str, dict[str, int]],
     label_sections = "\n\n".join(
         f"**{name}**\n\n" + _table(["label", "count"], sorted(([k, v] for k, v in c.items()), key=lambda r: (-r[1], r[0]))) for name, c in counts.items())
     configs = "\n\n".join(f"### `{c}`\n\n{DESCRIPTIONS[c]}\n\n{_fields(f)}" for c, f in CONFIGS.items())
+    imported = _imported_note(counts)
     return f"""---
 {meta}---
 
 # NewsSpan {version}
 
 Scraped news pages kept byte-exact, with standoff annotations: character-level **boilerplate**
-spans (9 labels), **named-entity** mentions (8 OntoNotes types) and **quotations** with speaker and
+spans ({len(BOILERPLATE_LABELS)} labels), **named-entity** mentions (8 OntoNotes types) and **quotations** with speaker and
 cue. Built from source fingerprint `{fingerprint}`.
-
+{imported}
 ## Splits
 
 {_table(["config"] + list(SPLITS), split_rows)}

@@ -4,7 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-BOILERPLATE_LABELS = ("appeal", "navigation", "comments", "metadata", "credit", "caption", "related", "markup", "other")
+BOILERPLATE_LABELS = ("appeal", "navigation", "comments", "metadata", "credit", "caption", "related", "markup", "other",
+                      "unknown", "must-remove")
+# Labels of imported corpora (GUIDELINES.md section 8): `unknown` is boilerplate of no known kind (never
+# reported as per-label leakage), `must-remove` a string the benchmark says an extraction must not keep.
+IMPORTED_LABELS = ("unknown", "must-remove")
+UNREPORTED_LABELS = ("unknown",)
 ENTITY_LABELS = ("PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT")
 QUOTE_TYPES = ("direct", "indirect")
 SPLITS = ("train", "validation", "test")
@@ -93,6 +98,29 @@ class Provenance:
 
 
 @dataclass(frozen=True, slots=True)
+class Imported:
+    """Where an imported benchmark page comes from (annotation key `imported_from`)."""
+    benchmark: str
+    page_id: str
+    url: str | None
+    html_sha256: str
+    view: Literal["text", "markdown"]
+    converter: str
+    converter_version: str
+    licence: str
+    page_type: str | None
+    gold_tokens: int
+    aligned_tokens: int
+    must_keep: tuple[Span, ...]
+
+    @classmethod
+    def from_json(cls, obj: dict) -> "Imported":
+        return cls(obj["benchmark"], obj["page_id"], obj["url"], obj["html_sha256"], obj["view"], obj["converter"],
+                   obj["converter_version"], obj["licence"], obj["page_type"], obj["gold_tokens"], obj["aligned_tokens"],
+                   tuple(Span.from_json(s) for s in obj["must_keep"]))
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """One annotated document: the raw text and its three standoff layers."""
     doc_id: str
@@ -104,6 +132,7 @@ class Document:
     boilerplate: tuple[LabelledSpan, ...]
     entities: tuple[LabelledSpan, ...]
     quotes: tuple[Quote, ...]
+    imported: Imported | None = None   # set only for pages imported from a public benchmark
 
     @classmethod
     def from_json(cls, obj: dict[str, Any], raw_text: str) -> "Document":
@@ -115,4 +144,5 @@ class Document:
             tuple(LabelledSpan.from_json(s) for s in obj["boilerplate"]),
             tuple(LabelledSpan.from_json(s) for s in obj["entities"]),
             tuple(Quote.from_json(q) for q in obj["quotes"]),
+            Imported.from_json(obj["imported_from"]) if "imported_from" in obj else None,
         )

@@ -104,9 +104,44 @@ def test_adapters_keep_the_article_and_return_plain_text(adapter, fmt):
 
 def test_registry_names_are_unique_and_every_external_adapter_is_registered():
     names = [b.name for b in BASELINES]
-    assert len(names) == len(set(names)) == 9
-    assert {"justext", "boilerpy3", "trafilatura", "readability-lxml", "resiliparse"} <= set(names)
+    assert len(names) == len(set(names)) == 12
+    html_extractors = {"justext", "boilerpy3", "trafilatura", "readability-lxml", "resiliparse"}
+    assert html_extractors | {"c4", "fineweb", "line-classifier"} <= set(names)
     assert by_name()["trafilatura"].packages[0] == "trafilatura"
+    # Exactly the HTML extractors run on original HTML, exactly the learned system trains.
+    assert {b.name for b in BASELINES if b.from_html} == html_extractors
+    assert [b.name for b in BASELINES if b.train] == ["line-classifier"]
+    assert all(b.family in ("trivial", "heuristic", "external", "textclean", "learned") for b in BASELINES)
+
+
+# A real page's HTML: navigation, the article in <article>, a sidebar and a footer.
+ORIGINAL_HTML = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>A river town waits</title></head><body>"
+                 "<nav><ul><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li>"
+                 "<li><a href='/sport'>Sport</a></li></ul></nav>"
+                 "<article><h1>A river town waits for the army</h1>"
+                 + "".join(f"<p>{p}</p>" for p in ARTICLE) +
+                 "</article><aside><h3>Most read</h3><ul><li><a href='/a'>Ten things to do this weekend</a></li>"
+                 "<li><a href='/b'>Prices rise again</a></li></ul></aside>"
+                 "<footer><p>Support us! Copyright 2022 The Paper. All rights reserved.</p></footer></body></html>")
+
+
+@pytest.mark.parametrize("system", [b for b in BASELINES if b.from_html], ids=lambda b: b.name)
+def test_html_extractors_on_original_html_keep_the_article_and_drop_the_menu(system):
+    out = system.from_html(ORIGINAL_HTML)
+    assert isinstance(out, str)
+    for paragraph in ARTICLE:
+        assert paragraph in _flat(out), system.name
+    assert "Ten things to do" not in out and "<p>" not in out
+
+
+def test_justext_on_original_html_uses_aebs_settings():
+    import justext
+
+    # AEB's settings, positionally as upstream passes them, give the same paragraphs joined by spaces.
+    good = [p.text for p in justext.justext(ORIGINAL_HTML, justext.get_stoplist("English"),
+                                            50, 200, 0.1, 0.2, 0.2, 200, True) if not p.is_boilerplate]
+    assert external.justext_html(ORIGINAL_HTML) == " ".join(good) and len(good) >= 3
+    assert "\n" not in external.justext_html(ORIGINAL_HTML)
 
 
 # -- trivial baselines, scored ---------------------------------------------------------------

@@ -13,10 +13,12 @@ HELP = "resolve spans written by text to exact offsets, assign missing ids, rewr
 def configure(parser) -> None:
     parser.add_argument("paths", nargs="*",
                         help="annotation or agreement files, or corpus folders (default: corpus/)")
+    parser.add_argument("--corpus", metavar="DIR", action="append", default=[],
+                        help="a corpus folder (same as giving it as a path; repeatable)")
 
 
 def run(args) -> int:
-    outcomes = [fix_file(target) for target in annotation_files(args.paths, CORPUS)]
+    outcomes = [fix_file(target) for target in annotation_files(args.paths + args.corpus, CORPUS)]
     for outcome in outcomes:
         if outcome.problems:
             print(f"fix: refused {shown(outcome.path)}, left untouched:")

@@ -13,11 +13,13 @@ HELP = "rewrite annotation files in the canonical layout (--check: only list the
 def configure(parser) -> None:
     parser.add_argument("paths", nargs="*",
                         help="annotation or agreement files, or corpus folders (default: corpus/)")
+    parser.add_argument("--corpus", metavar="DIR", action="append", default=[],
+                        help="a corpus folder (same as giving it as a path; repeatable)")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not canonical")
 
 
 def run(args) -> int:
-    outcomes = [format_file(t.path, write=not args.check) for t in annotation_files(args.paths, CORPUS)]
+    outcomes = [format_file(t.path, write=not args.check) for t in annotation_files(args.paths + args.corpus, CORPUS)]
     for outcome in outcomes:
         if outcome.problems:
             print(f"fmt: cannot format {shown(outcome.path)} until it is valid JSON that passes the schema:")

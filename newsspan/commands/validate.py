@@ -21,6 +21,8 @@ HELP = "check annotation and raw files; report every problem with file:line:col"
 
 def configure(parser) -> None:
     parser.add_argument("paths", nargs="*", help="corpus folders or files inside one (default: corpus/)")
+    parser.add_argument("--corpus", metavar="DIR", action="append", default=[],
+                        help="a corpus folder to validate (same as giving it as a path; repeatable)")
     parser.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="output format (default: text)")
     add_scale_options(parser)
 
@@ -67,8 +69,8 @@ def engine_for(args):
 def run(args) -> int:
     check_scale_options(args)
     with engine_for(args) as engine:
-        return run_validate(args.paths, args.format, jobs=args.jobs, use_cache=not args.no_cache, quiet=args.quiet,
-                            engine=engine)[0]
+        return run_validate(args.paths + args.corpus, args.format, jobs=args.jobs, use_cache=not args.no_cache,
+                            quiet=args.quiet, engine=engine)[0]
 
 
 def targets(paths: list[str]) -> list[tuple[Path, set[str] | None]]:

@@ -89,15 +89,22 @@ def _from_spans(doc: Document, spans: list[tuple[int, int]]) -> Output:
 def _evaluate(kind: Literal["text", "spans"], outputs: dict[str, Output], by_id: dict[str, Document],
               resamples: int, seed: int) -> EvaluationResult:
     scores = [_score(by_id[doc_id], outputs.get(doc_id)) for doc_id in sorted(by_id)]
-    publishers = sorted({s.publisher for s in scores})
+    # An imported page's publisher is its web site, one page each: a row per site would say nothing.
+    publishers = sorted({s.publisher for s in scores if s.page_type is None})
+    page_types = sorted({s.page_type for s in scores if s.page_type is not None})
     return EvaluationResult(
         input=kind,
         splits=tuple(sorted({d.split for d in by_id.values()})),
         documents=tuple(scores),
         overall=summarise(scores, Bootstrap(len(scores), resamples, seed)),
-        publishers={p: _point_summary([s for s in scores if s.publisher == p]) for p in publishers},
+        publishers={p: _point_summary([s for s in scores if s.publisher == p and s.page_type is None]) for p in publishers},
         resamples=resamples, seed=seed,
+        page_types={t: _interval_summary([s for s in scores if s.page_type == t], resamples, seed) for t in page_types},
     )
+
+
+def _interval_summary(scores: list[DocumentScore], resamples: int, seed: int):
+    return summarise(scores, Bootstrap(len(scores), resamples, seed))
 
 
 def _point_summary(scores: list[DocumentScore]):
@@ -110,9 +117,18 @@ def _score(doc: Document, output: Output | None) -> DocumentScore:
         output = Output(bytes(len(doc.raw_text)), "")
     counts = span_counts(doc, output.kept, output.unaligned_chars, output.unaligned_words)
     gold = clean_text(doc)
+    imported = doc.imported
     return DocumentScore(
         doc_id=doc.doc_id, publisher=doc.metadata.publisher, missing=missing, empty=not output.text.strip(),
         spans=counts.classes, leakage=counts.leakage, aeb=page_counts(gold, output.text),
         aeb_exact=exact(gold, output.text), unaligned_chars=output.unaligned_chars,
         unaligned_words=output.unaligned_words,
+        page_type=imported.page_type if imported else None,
+        must_keep=_must_keep(doc, output.kept) if imported else (0, 0),
     )
+
+
+def _must_keep(doc: Document, kept: bytes) -> tuple[int, int]:
+    """(kept, all) non-space characters of the page's must-keep sentences."""
+    inside = {i for span in doc.imported.must_keep for i in range(span.start, span.end) if not doc.raw_text[i].isspace()}
+    return sum(kept[i] for i in inside), len(inside)

@@ -1,7 +1,7 @@
 """A boilerplate-removal evaluation as a Markdown report or as deterministic JSON."""
 from __future__ import annotations
 
-from ..records import BOILERPLATE_LABELS
+from .summary import LEAKAGE_LABELS
 from .metrics import Counts
 from .result import DocumentScore, EvaluationResult, Summary
 from .spans import SPAN_KEYS
@@ -34,8 +34,9 @@ def _summary(s: Summary) -> dict:
         "documents": s.documents, "empty": s.empty, "missing": s.missing,
         "spans": {key: {avg: _prf(prf) for avg, prf in s.spans[key].items()} for key in SPAN_KEYS},
         "leakage": {label: {"gold_chars": s.gold_chars[label], "share_kept": _estimate(s.leakage[label])}
-                    for label in BOILERPLATE_LABELS},
+                    for label in LEAKAGE_LABELS},
         "aeb": _prf(s.aeb), "aeb_exact": _estimate(s.aeb_exact),
+        "must_keep": {"gold_chars": s.must_keep_chars, "share_kept": _estimate(s.must_keep)},
     }
 
 
@@ -43,9 +44,10 @@ def _document(d: DocumentScore) -> dict:
     return {
         "id": d.doc_id, "publisher": d.publisher, "missing": d.missing, "empty": d.empty,
         "spans": {key: _counts(d.spans[key]) for key in SPAN_KEYS},
-        "leakage": {label: {"kept": k, "gold": n} for label, (k, n) in d.leakage.items()},
+        "leakage": {label: {"kept": k, "gold": n} for label, (k, n) in d.leakage.items() if label in LEAKAGE_LABELS},
         "aeb": _counts(d.aeb), "aeb_exact": d.aeb_exact,
         "unaligned_chars": d.unaligned_chars, "unaligned_words": d.unaligned_words,
+        "page_type": d.page_type, "must_keep": {"kept": d.must_keep[0], "gold": d.must_keep[1]},
     }
 
 
@@ -56,6 +58,7 @@ def to_json(result: EvaluationResult) -> dict:
         "bootstrap": {"resamples": result.resamples, "seed": result.seed, "confidence": CONFIDENCE},
         "overall": _summary(result.overall),
         "publishers": {name: _summary(s) for name, s in result.publishers.items()},
+        "page_types": {name: _summary(s) for name, s in result.page_types.items()},
         "documents": [_document(d) for d in result.documents],
         "missing": [d.doc_id for d in result.documents if d.missing],
     }
@@ -93,7 +96,7 @@ def _span_rows(s: Summary) -> list[list[str]]:
 
 def _leakage_rows(s: Summary) -> list[list[str]]:
     return [[label, str(s.gold_chars[label]), fmt_ci(s.leakage[label]) if s.gold_chars[label] else "no gold characters"]
-            for label in BOILERPLATE_LABELS]
+            for label in LEAKAGE_LABELS]
 
 
 def _publisher_rows(result: EvaluationResult) -> list[list[str]]:
@@ -156,6 +159,30 @@ def _publishers_section(result: EvaluationResult) -> list[str]:
                     "AEB F1"], _publisher_rows(result))]
 
 
+def _page_type_rows(result: EvaluationResult) -> list[list[str]]:
+    rows = []
+    for name, s in result.page_types.items():
+        rows.append([cell(name), str(s.documents), str(s.empty), fmt_ci(s.spans["char/content"]["micro"].f1),
+                     fmt_ci(s.spans["char/boilerplate"]["micro"].f1), fmt_ci(s.aeb.f1), fmt_ci(s.must_keep),
+                     fmt_ci(s.leakage["must-remove"])])
+    return rows
+
+
+def _page_types_section(result: EvaluationResult) -> list[str]:
+    return ["## By page type", "",
+            "Imported benchmark pages, per page type: micro-averaged char F1 and AEB F1 with their intervals; "
+            "must-keep = share of the benchmark's must-keep sentence characters kept (1 is best); must-remove "
+            "leakage = share of its must-remove strings kept (0 is best).", "",
+            *table(["page type", "documents", "empty", "char content F1", "char boilerplate F1", "AEB F1",
+                    "must-keep kept", "must-remove leakage"], _page_type_rows(result))]
+
+
+def _must_keep_section(s: Summary) -> list[str]:
+    return ["## Must-keep sentences", "",
+            f"The share of the {s.must_keep_chars} non-space characters of the benchmark's must-keep sentences that "
+            f"the system kept: {fmt_ci(s.must_keep)}."]
+
+
 def _documents_section(result: EvaluationResult) -> list[str]:
     lines = ["## Documents", "",
              *table(["document", "publisher", "char content P", "char content R", "char content F1",
@@ -169,5 +196,12 @@ def _documents_section(result: EvaluationResult) -> list[str]:
 
 def render_markdown(result: EvaluationResult) -> str:
     sections = [_header(result), _spans_section(result.overall), _leakage_section(result.overall),
-                _aeb_section(result.overall), _publishers_section(result), _documents_section(result)]
+                _aeb_section(result.overall)]
+    if result.overall.must_keep_chars:
+        sections.append(_must_keep_section(result.overall))
+    if result.page_types:
+        sections.append(_page_types_section(result))
+    if result.publishers:
+        sections.append(_publishers_section(result))
+    sections.append(_documents_section(result))
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"

@@ -1,7 +1,7 @@
 """The records of a boilerplate-removal evaluation: per-document counts and corpus summaries."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from .metrics import Counts
@@ -22,6 +22,8 @@ class DocumentScore:
     aeb_exact: bool
     unaligned_chars: int
     unaligned_words: int
+    page_type: str | None = None             # imported benchmark pages only
+    must_keep: tuple[int, int] = (0, 0)      # (kept, gold) non-space characters of must-keep sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,8 @@ class Summary:
     gold_chars: dict[str, int]               # every label -> gold non-space characters
     aeb: PRF
     aeb_exact: Estimate
+    must_keep: Estimate = Estimate(None)     # pooled share of must-keep characters kept (None: no such sentence)
+    must_keep_chars: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +50,4 @@ class EvaluationResult:
     publishers: dict[str, Summary]           # point values only: one publisher has too few documents
     resamples: int
     seed: int
+    page_types: dict[str, Summary] = field(default_factory=dict)  # imported pages: with bootstrap intervals
