@@ -388,3 +388,10 @@ def test_a_release_is_readable_by_others(release):
     modes = {p: stat.S_IMODE(p.stat().st_mode) for p in [release, *release.rglob("*")]}
     assert {oct(m) for p, m in modes.items() if p.is_dir()} == {"0o755"}
     assert {oct(m) for p, m in modes.items() if p.is_file()} == {"0o644"}
+
+
+def test_reports_of_several_lines_keep_their_lines_and_escape_the_rest():
+    from newsspan.commands._common import shown
+
+    assert read.printable_lines("| \x1b[31mred | \u202ex |\n| b\r |") == "| \\x1b[31mred | \\u202ex |\n| b\\r |"
+    assert shown(Path("evil\x1b]0;t\x07.json")) == "evil\\x1b]0;t\\x07.json"

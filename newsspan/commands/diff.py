@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..read import printable_lines
 from ..workflow.diff import diff_documents, markdown
 from ..workflow.revisions import GitProblem, annotations_at, commit_of, corpus_in_repository, repository_top
 from ._common import EXIT_OK, UsageError
@@ -24,5 +25,5 @@ def run(args) -> int:
         old, new = (annotations_at(commit_of(rev, top), corpus, top) for rev in (args.rev_a, args.rev_b))
     except GitProblem as err:
         raise UsageError(str(err)) from None
-    print(markdown(diff_documents(old, new), args.rev_a, args.rev_b), end="")
+    print(printable_lines(markdown(diff_documents(old, new), args.rev_a, args.rev_b)), end="")
     return EXIT_OK
