@@ -8,6 +8,10 @@ Each class builds a normal input and a hostile one of about the same number of b
 same entry point on both (the one a command runs) and prints the two best-of-3 times and their
 ratio. The target is no ratio above about 10. A hostile input that is refused counts its refusal
 time: a refusal past a stated limit is the intended answer.
+
+The near-duplicate classes are output-sensitive: n documents that are all near-duplicates of each
+other are n (n - 1) / 2 pairs, each checked exactly, so their ratio grows with n (it is measured
+at 400 documents, 200 with --scale 0.5).
 """
 from __future__ import annotations
 
@@ -156,7 +160,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="size of the inputs (1: the sizes in the names)")
     args = parser.parse_args()
-    rows = []
+    rows = _Rows()
     versions = guidelines_versions()
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as work:
         folder = Path(work)
@@ -169,15 +173,23 @@ def main() -> int:
         rows.append((name, best(lambda: align_text(*normal), 2), best(lambda: align_text(*hostile), 2)))
     for name, normal, hostile in neardup_cases(args.scale):
         rows.append((name, best(lambda: find_near_duplicates(normal.items()), 2), best(lambda: find_near_duplicates(hostile.items()), 2)))
-    width = max(len(r[0]) for r in rows)
-    print(f"{'class':<{width}}  normal s  hostile s  ratio")
-    worst = 0.0
-    for name, normal, hostile in rows:
-        ratio = hostile / max(normal, 1e-9)
-        worst = max(worst, ratio)
-        print(f"{name:<{width}}  {normal:8.3f}  {hostile:9.3f}  {ratio:5.1f}x")
-    print(f"worst ratio: {worst:.1f}x (target: about 10x or less)")
+    print(f"worst ratio: {rows.worst:.1f}x (target: about 10x or less)")
     return 0
+
+
+class _Rows:
+    """Prints each class as soon as it is measured (a full run takes minutes)."""
+    WIDTH = 72
+
+    def __init__(self):
+        self.worst = 0.0
+        print(f"{'class':<{self.WIDTH}}  normal s  hostile s  ratio", flush=True)
+
+    def append(self, row: tuple[str, float, float]) -> None:
+        name, normal, hostile = row
+        ratio = hostile / max(normal, 1e-9)
+        self.worst = max(self.worst, ratio)
+        print(f"{name:<{self.WIDTH}}  {normal:8.3f}  {hostile:9.3f}  {ratio:5.1f}x", flush=True)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,10 @@ def shingles(text: str) -> frozenset[str]:
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+    if not a and not b:
+        return 0.0
+    shared = len(a & b) if len(a) <= len(b) else len(b & a)  # the union is never built
+    return shared / (len(a) + len(b) - shared)
 
 
 # -- the MinHash signature ------------------------------------------------------------------------
