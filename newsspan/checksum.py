@@ -8,6 +8,7 @@ SHA-256 reads at under one (the build cache holds about three times the corpus).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import zlib
 from pathlib import Path
@@ -21,18 +22,23 @@ def checksum(data: bytes) -> str:
     return f"crc32:{zlib.crc32(data):08x}:{len(data)}"
 
 
-def seal(text: str) -> str:
-    """A value with its checksum in front, for a cache that stores text."""
-    return f"{checksum(text.encode('utf-8', 'surrogatepass'))} {text}"
+def seal(text: str, key: str) -> str:
+    """A value with its checksum in front, for a cache that stores text. The checksum covers the
+    entry's key too, so that a value copied under another key is foreign."""
+    return f"{_bound(text, key)} {text}"
 
 
-def unseal(sealed: str) -> str | None:
-    """The value of `seal`, or None when it was damaged or written by something else."""
+def unseal(sealed: str, key: str) -> str | None:
+    """The value of `seal`, or None when it was damaged or written for another key."""
     head, _, text = sealed.partition(" ")
     try:
-        return text if checksum(text.encode("utf-8", "surrogatepass")) == head else None
+        return text if _bound(text, key) == head else None
     except UnicodeEncodeError:
         return None
+
+
+def _bound(text: str, key: str) -> str:
+    return checksum(f"{key}\0{text}".encode("utf-8", "surrogatepass"))
 
 
 def file_checksum(path: Path) -> str:
@@ -54,7 +60,7 @@ def record_as(written: Path, final: Path) -> None:
     target = sidecar(final)
     target.parent.mkdir(exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}")
-    partial.write_text(file_checksum(written) + "\n", encoding="ascii")
+    partial.write_text(f"{file_checksum(written)} {final.name}\n", encoding="utf-8")
     os.replace(partial, target)
 
 
@@ -62,9 +68,12 @@ def intact(path: Path) -> bool:
     """Whether a cached file is there and matches the checksum written with it; a damaged one is
     deleted (with its checksum) and one warning line says so, so that the caller computes it again."""
     try:
-        if not path.is_file():
-            return False
-        if sidecar(path).read_text(encoding="ascii").strip() == file_checksum(path):
+        if not path.exists() and not path.is_symlink():
+            return False  # not computed yet: a plain miss
+        if path.is_symlink() or not path.is_file():
+            raise IsADirectoryError(path)
+        # The name is part of the record: a file copied from another entry is foreign.
+        if sidecar(path).read_text(encoding="utf-8").strip() == f"{file_checksum(path)} {path.name}":
             return True
     except (OSError, UnicodeDecodeError):
         pass
@@ -83,7 +92,10 @@ def drop(path: Path) -> None:
         _warned = True
     for stale in (path, sidecar(path)):
         try:
-            stale.unlink(missing_ok=True)
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink(missing_ok=True)
         except OSError:
             pass
 

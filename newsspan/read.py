@@ -91,6 +91,12 @@ def printable(name: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
 
 
+def printable_lines(text: str) -> str:
+    """Several lines of output (a Markdown report) safe to print: line breaks kept, every other
+    control character escaped (a span text or a file name of a stranger's revision may hold one)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def discover(root: Path) -> Discovery:
     """Pair `annotations/<id>.json` with `raw/<id>.<txt|md>` below a corpus root."""
     # File names stay text until a document's files are opened: the listing of a large corpus

@@ -271,7 +271,7 @@ def derive_piece(job: _BuildJob, piece: Piece) -> bool:
     """Write the rows of every config of a piece's documents, each document read once; False when
     all were in the cache already."""
     targets = {config: piece.rows_path(job, config) for config in CONFIGS}
-    if all(intact(path) for path in targets.values()):  # a damaged cache entry is dropped and derived again
+    if all([intact(path) for path in targets.values()]):  # each checked: a damaged entry is dropped, derived again
         return False
     rows: dict[str, list[dict]] = {config: [] for config in CONFIGS}
     for ref in piece.docs:

@@ -388,3 +388,25 @@ def test_a_release_is_readable_by_others(release):
     modes = {p: stat.S_IMODE(p.stat().st_mode) for p in [release, *release.rglob("*")]}
     assert {oct(m) for p, m in modes.items() if p.is_dir()} == {"0o755"}
     assert {oct(m) for p, m in modes.items() if p.is_file()} == {"0o644"}
+
+
+def test_reports_of_several_lines_keep_their_lines_and_escape_the_rest():
+    from newsspan.commands._common import shown
+
+    assert read.printable_lines("| \x1b[31mred | \u202ex |\n| b\r |") == "| \\x1b[31mred | \\u202ex |\n| b\\r |"
+    assert shown(Path("evil\x1b]0;t\x07.json")) == "evil\\x1b]0;t\\x07.json"
+
+
+def test_readme_states_the_limits_on_untrusted_input():
+    from newsspan.evaluate import jsonl, predictions
+    from newsspan.evaluate.align import GAP_BUDGET
+    from newsspan.labelstudio import importer
+    from newsspan.workflow.resolve import MAX_OCCURRENCES
+
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert f"{importer.MAX_EXPORT_BYTES // 2**30} GiB" in text
+    assert f"predictions line | {jsonl.MAX_LINE_BYTES // 2**20} MiB" in text
+    assert f"{predictions.MAX_TEXT_RATIO} × its page + {predictions.MAX_TEXT_SLACK:,} characters" in text
+    assert f"| {read.MAX_LISTED} (the {read.MAX_LISTED + 1}st says" in text
+    assert f"counted up to {MAX_OCCURRENCES:,}" in text
+    assert f"{GAP_BUDGET} character pairs per character" in text

@@ -13,11 +13,13 @@ class UsageError(Exception):
 
 
 def shown(path: Path) -> str:
-    """A path relative to the working directory when it is below it."""
+    """A path relative to the working directory when it is below it, safe to print."""
+    from ..read import printable
+
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return printable(path.resolve().relative_to(Path.cwd().resolve()).as_posix())
     except ValueError:
-        return str(path)
+        return printable(str(path))
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from ..incidents import format_text
-from ..read import SLUG
+from ..read import SLUG, printable_lines
 from ..workflow.agreement import Refused, load, markdown, measure, start_file
 from ._common import CORPUS, EXIT_INVALID, EXIT_OK, UsageError, shown
 
@@ -28,7 +28,7 @@ def run(args) -> int:
         print(format_text(loaded.incidents), file=sys.stderr)
     for reason in loaded.skipped:
         print(f"agreement: skipped {reason}", file=sys.stderr)
-    print(markdown(measure(loaded.pairs)), end="")
+    print(printable_lines(markdown(measure(loaded.pairs))), end="")
     return EXIT_INVALID if errors or loaded.skipped else EXIT_OK
 
 

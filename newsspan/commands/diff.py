@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..read import printable, printable_lines
 from ..workflow.diff import diff_documents, markdown
 from ..workflow.revisions import GitProblem, annotations_at, commit_of, corpus_in_repository, repository_top, uncommitted
 from ._common import EXIT_OK, UsageError
@@ -25,7 +26,7 @@ def run(args) -> int:
         old, new = (annotations_at(commit_of(rev, top), corpus, top) for rev in (args.rev_a, args.rev_b))
     except GitProblem as err:
         raise UsageError(str(err)) from None
-    print(markdown(diff_documents(old, new), args.rev_a, args.rev_b), end="")
+    print(printable_lines(markdown(diff_documents(old, new), args.rev_a, args.rev_b)), end="")
     _hint_uncommitted(corpus, top)
     return EXIT_OK
 
@@ -39,5 +40,5 @@ def _hint_uncommitted(corpus: str, top: Path) -> None:
     if changed:
         listed = ", ".join(changed[:3]) + (", ..." if len(changed) > 3 else "")
         print(f"diff: note: {len(changed)} annotation file{'s' if len(changed) != 1 else ''} changed but not committed "
-              f"({listed}) are not in this comparison of two commits: commit them (git add, git commit) and run diff again",
+              f"({printable(listed)}) are not in this comparison of two commits: commit them (git add, git commit) and run diff again",
               file=sys.stderr)

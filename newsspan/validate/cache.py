@@ -156,7 +156,7 @@ class ValidationCache:
         if not row:
             return None
         # A damaged or foreign entry is dropped: the document is checked again (never a wrong replay).
-        value = unseal(row[0])
+        value = unseal(row[0], key) if isinstance(row[0], str) else None
         if value is not None:
             try:
                 found = json.loads(value)  # trusted once the checksum matched: we wrote it
@@ -184,7 +184,7 @@ class ValidationCache:
             db = self._connect()
             with db:
                 db.executemany("INSERT OR REPLACE INTO results (key, salt, value) VALUES (?, ?, ?)",
-                               ((key, self.salt, seal(json.dumps(value, ensure_ascii=False, separators=(",", ":"))))
+                               ((key, self.salt, seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")), key))
                                 for key, value in entries))
         except (sqlite3.Error, OSError) as err:
             self.problem = f"{self.path}: {err}"

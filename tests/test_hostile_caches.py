@@ -1,0 +1,132 @@
+"""Caches are disposable: every kind of damaged or foreign cache file is found by its checksum,
+dropped and computed again, with one warning line; never a traceback, never a wrong result."""
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+from newsspan import checksum
+from newsspan.release import build_release
+from newsspan.validate import validate_corpus
+from newsspan.validate.cache import BuildCache, ValidationCache, validation_salt
+from newsspan.validate.consistency import guidelines_versions
+
+
+@pytest.fixture(autouse=True)
+def _one_warning_per_test(monkeypatch):
+    monkeypatch.setattr(checksum, "_warned", False)
+
+
+def _validated(cache_dir: Path, corpus: Path = CORPUS):
+    cache = ValidationCache(cache_dir, validation_salt(guidelines_versions()))
+    assert cache.prune()
+    try:
+        return validate_corpus(corpus, cache=cache)
+    finally:
+        cache.close()
+
+
+def _summary(report) -> tuple:
+    return report.incidents, sorted(report.documents)
+
+
+def _database(cache_dir: Path) -> sqlite3.Connection:
+    return sqlite3.connect(cache_dir / "validate.sqlite")
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"not a cache entry\x00" * 64)
+
+
+def _truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _damage_one_value(cache_dir: Path) -> None:
+    with _database(cache_dir) as db:
+        key, value = db.execute("SELECT key, value FROM results ORDER BY key LIMIT 1").fetchone()
+        db.execute("UPDATE results SET value = ? WHERE key = ?", (value.replace("NS", "XX").replace(",", ";", 1), key))
+
+
+def _swap_two_values(cache_dir: Path) -> None:
+    """A foreign entry: another document's result, with its own valid checksum, under this key."""
+    with _database(cache_dir) as db:
+        (k1, v1), (k2, v2) = db.execute("SELECT key, value FROM results ORDER BY key LIMIT 2").fetchall()
+        db.execute("UPDATE results SET value = ? WHERE key = ?", (v2, k1))
+        db.execute("UPDATE results SET value = ? WHERE key = ?", (v1, k2))
+
+
+def _blob_value(cache_dir: Path) -> None:
+    with _database(cache_dir) as db:
+        db.execute("UPDATE results SET value = ? WHERE key = (SELECT min(key) FROM results)", (b"\x00\x01",))
+
+
+VALIDATION_DAMAGE = {
+    "database overwritten": lambda d: _garbage(d / "validate.sqlite"),
+    "database truncated": lambda d: _truncate(d / "validate.sqlite"),
+    "one entry's value changed": _damage_one_value,
+    "two entries' values swapped": _swap_two_values,
+    "an entry's value not text": _blob_value,
+}
+
+
+@pytest.mark.parametrize("damage", VALIDATION_DAMAGE)
+def test_a_damaged_validation_cache_is_dropped_and_recomputed(tmp_path, capsys, damage):
+    expected = _summary(validate_corpus(CORPUS))
+    assert _summary(_validated(tmp_path)) == expected
+    VALIDATION_DAMAGE[damage](tmp_path)
+    capsys.readouterr()
+    report = _validated(tmp_path)
+    assert _summary(report) == expected and report.from_cache < len(expected[1])
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: cache:")]
+    assert len(warnings) == 1, warnings
+    assert _validated(tmp_path).from_cache == len(expected[1])  # repaired: the next run replays everything
+
+
+def _files(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name not in ("MANIFEST.json",)}
+
+
+def _pieces(cache: BuildCache) -> list[Path]:
+    return sorted(cache.folder.glob("*.arrow"))
+
+
+def _copy_other_entry(path: Path, pieces: list[Path]) -> None:
+    other = next(p for p in pieces if p != path and p.name.split("-")[-1] == path.name.split("-")[-1])
+    shutil.copy(other, path)
+    shutil.copy(checksum.sidecar(other), checksum.sidecar(path))
+
+
+BUILD_DAMAGE = {
+    "overwritten": lambda p, _: _garbage(p),
+    "truncated": lambda p, _: _truncate(p),
+    "emptied": lambda p, _: p.write_bytes(b""),
+    "one byte flipped": lambda p, _: p.write_bytes(p.read_bytes()[:100] + bytes([p.read_bytes()[100] ^ 1]) + p.read_bytes()[101:]),
+    "checksum missing": lambda p, _: checksum.sidecar(p).unlink(),
+    "checksum damaged": lambda p, _: checksum.sidecar(p).write_text("crc32:00000000:1 x\n"),
+    "another entry copied over it": _copy_other_entry,
+    "replaced by a folder": lambda p, _: (p.unlink(), p.mkdir()),
+}
+
+
+@pytest.mark.parametrize("damage", BUILD_DAMAGE)
+def test_a_damaged_build_cache_entry_is_dropped_and_derived_again(tmp_path, capsys, damage):
+    documents = validate_corpus(CORPUS, keep_documents=False).documents  # read from files: cacheable
+    fresh = build_release(documents, out_root=tmp_path / "fresh")
+    cache = BuildCache(tmp_path / "cache")
+    build_release(documents, out_root=tmp_path / "first", cache=cache)
+    pieces = _pieces(cache)
+    assert len(pieces) >= 2
+    for path in pieces:
+        BUILD_DAMAGE[damage](path, pieces)
+    capsys.readouterr()
+    again = build_release(documents, out_root=tmp_path / "again", cache=cache)
+    assert _files(again) == _files(fresh)
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: cache:")]
+    assert len(warnings) == 1, warnings
+    assert all(checksum.intact(p) for p in _pieces(cache))  # repaired
