@@ -22,6 +22,8 @@ RAW_SUFFIXES = (".txt", ".md")
 SLUG = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 MAX_RAW_BYTES = 5 * 1024 * 1024
 MAX_JSON_BYTES = 20 * 1024 * 1024
+# A benchmark download (ground truth of every page, published outputs) is larger than one annotation file.
+MAX_SOURCE_JSON_BYTES = 256 * 1024 * 1024
 MAX_JSON_DEPTH = 32
 # An offset has at most a dozen digits; Python refuses to parse integers of more than 4300.
 MAX_NUMBER_DIGITS = 100

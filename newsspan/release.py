@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from .derive import derive_all
 from .features import CONFIGS
+from .read import parse_json
 from .records import SPLITS, Document
 from .versions import VersionRefused, is_released, select
 from .checksum import intact, record_as
@@ -368,7 +369,10 @@ def _kept_shard(job: _BuildJob, task: ShardTask, key: str) -> tuple[OutputFile, 
     there, does not match its record, or cannot be restamped (it is then encoded)."""
     path, side = job.cache.path(key), job.cache.path(f"{key}-about")
     try:
-        about = json.loads(side.read_text(encoding="utf-8"))
+        parsed, problems = parse_json(side.read_bytes(), side.name)
+        if problems:
+            return None
+        about = parsed.value
         if not path.is_file() or sha256_file(path) != about["sha256"]:
             return None
         target = job.staging / task.path

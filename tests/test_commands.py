@@ -3,8 +3,10 @@ scratch checkout. A command that crashes, or a new command without an entry here
 
 To add a command: one line in HAPPY_PATHS, its arguments and a piece of what it prints when it
 works. `{tmp}` is a scratch folder outside the checkout; `{page}` a new page, `{predictions}` a
-predictions file for the test split.
+predictions file for the test split, `{aeb}` a one-page folder in AEB's published layout.
 """
+import gzip
+import hashlib
 import json
 import subprocess
 
@@ -26,6 +28,7 @@ HAPPY_PATHS: dict[str, tuple[list[str], str]] = {
     "fix": (["fix"], "0 refused"),
     "fmt": (["fmt", "--check"], "fmt:"),
     "fuzz": (["fuzz", "--examples", "3", "--seed", "1", "--crash-dir", "{tmp}/crashes"], "0 crashes"),
+    "import-benchmark": (["import-benchmark", "aeb", "{aeb}", "--out", "{tmp}/imported"], "kept"),
     "labelstudio": (["labelstudio", "export", "--out", "{tmp}/tasks.json"], "labelstudio export: wrote"),
     "release": (["release", "--patch"], "release:"),
     "render": (["render", "--out", "{tmp}/site"], "render: wrote"),
@@ -70,11 +73,31 @@ def _predictions(repo, tmp_path) -> str:
     return str(out)
 
 
+ARTICLE = ("Residents of the river town cleared mud from their homes on Sunday after the flood water fell. "
+           "The mayor said the emergency shelters would stay open for another week while engineers checked the bridges.")
+
+
+def _aeb(tmp_path) -> str:
+    """A benchmark download of one page, shaped as AEB publishes it (ground-truth.json, html/<sha256>.html.gz)."""
+    html = (f"<html lang='en'><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+            f"<article><h1>Flood water falls</h1><p>{ARTICLE}</p></article>"
+            f"<footer>Subscribe to our newsletter for daily updates from the region</footer></body></html>").encode()
+    page_id = hashlib.sha256(html).hexdigest()
+    root = tmp_path / "aeb"
+    (root / "html").mkdir(parents=True)
+    (root / "html" / f"{page_id}.html.gz").write_bytes(gzip.compress(html, mtime=0))
+    truth = {page_id: {"articleBody": ARTICLE, "url": "https://news.example.org/flood"}}
+    (root / "ground-truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    return str(root)
+
+
 @pytest.mark.parametrize("command", sorted(HAPPY_PATHS))
 def test_happy_path(command, tmp_path):
     repo = _checkout(tmp_path)
     argv, expected = HAPPY_PATHS[command]
     values = {"tmp": str(tmp_path), "page": str(tmp_path / "page.txt")}
+    if any("{aeb}" in a for a in argv):
+        values["aeb"] = _aeb(tmp_path)
     if any("{predictions}" in a for a in argv):
         values["predictions"] = _predictions(repo, tmp_path)
     proc = run_in(repo, *(a.format(**values) for a in argv))

@@ -1,11 +1,12 @@
 """`add`: a new page enters the corpus byte-exact, with a free id, a stable split and its near-duplicates."""
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, FIXTURES
+from conftest import CORPUS, FIXTURES, REPO
 from test_workflow_cli import run
 from newsspan.validate import validate_corpus
 from newsspan.workflow import add as add_module
@@ -48,7 +49,9 @@ def test_add_copies_bytes_and_writes_a_valid_skeleton(corpus_copy):
     assert doc["metadata"]["raw_sha256"] == hashlib.sha256(ARTICLE.read_bytes()).hexdigest()
     assert doc["metadata"]["raw_format"] == "text" and doc["metadata"]["published_date"] == "2024-05-06"
     assert doc["metadata"]["publisher"] == "harbourgazette.example"
-    assert doc["provenance"] == {"annotators": ["tester"], "status": "draft", "guidelines_version": "1.0"}
+    newest = max(re.findall(r"^\| (\d+\.\d+) \|", (REPO / "corpus" / "GUIDELINES.md").read_text(encoding="utf-8"), re.M),
+                 key=lambda v: tuple(map(int, v.split("."))))
+    assert doc["provenance"] == {"annotators": ["tester"], "status": "draft", "guidelines_version": newest}
     assert doc["boilerplate"] == doc["entities"] == doc["quotes"] == []
     # sha256 of the id starts 6b97e09dccfd176d; that integer mod 100 is 73: train (0-79).
     assert doc["split"] == "train" and doc["near_duplicate_group"] is None

@@ -11,7 +11,6 @@ Nothing here fetches anything: the benchmark folder is the user's download.
 from __future__ import annotations
 
 import gzip
-import json
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..evaluate.aeb import corpus_scores, page_counts
+from ..read import MAX_SOURCE_JSON_BYTES, read_outside_json
 from ..evaluate.stats import Bootstrap
 from . import external
 
@@ -140,12 +140,13 @@ def table(rows: list[Row]) -> str:
 
 
 def _json(path: Path):
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BenchmarkFolderError(f"{path} is missing: point at a download of the benchmark") from None
-    except json.JSONDecodeError as err:
-        raise BenchmarkFolderError(f"{path.name}:{err.lineno}:{err.colno}: not valid JSON ({err.msg})") from None
+    if not path.is_file():
+        raise BenchmarkFolderError(f"{path} is missing: point at a download of the benchmark")
+    source, problems = read_outside_json(path, MAX_SOURCE_JSON_BYTES)
+    if problems:
+        first = problems[0]
+        raise BenchmarkFolderError(f"{first.path}:{first.line}:{first.col}: {first.code} {first.name}: {first.message}")
+    return source.value
 
 
 def _bodies(pages: dict) -> dict[str, str]:

@@ -30,8 +30,8 @@ GUIDELINES_VERSION = "1.1"
 # lacks text the gold standard scores (a page the converter renders differently from the annotators' view).
 MIN_ALIGNED_SHARE = 0.90
 _LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.I)
-_DATE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
-_URL = re.compile(r"^https?://\S+$")
+_DATE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\Z")
+_URL = re.compile(r"^https?://\S+\Z")
 
 
 class ImportRefused(Exception):
