@@ -359,6 +359,7 @@ def _put_atomically(path: Path, write) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         write(partial)
+        record_as(partial, path)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -368,6 +369,8 @@ def _kept_shard(job: _BuildJob, task: ShardTask, key: str) -> tuple[OutputFile, 
     """The shard from the build cache, restamped with this build's metadata; None when it is not
     there, does not match its record, or cannot be restamped (it is then encoded)."""
     path, side = job.cache.path(key), job.cache.path(f"{key}-about")
+    if not all([intact(path), intact(side)]):  # each checked: a damaged entry is dropped, encoded again
+        return None
     try:
         parsed, problems = parse_json(side.read_bytes(), side.name)
         if problems:

@@ -96,8 +96,14 @@ def _pieces(cache: BuildCache) -> list[Path]:
     return sorted(cache.folder.glob("*.arrow"))
 
 
+def _kind(path: Path) -> tuple[bool, str]:
+    """Piece rows of one config (`<key>-<config>.arrow`), or a kept shard or its record (`shard-<key>[-about].arrow`)."""
+    shard = path.name.startswith("shard-")
+    return shard, ("about" if path.name.endswith("-about.arrow") else "") if shard else path.name.split("-")[-1]
+
+
 def _copy_other_entry(path: Path, pieces: list[Path]) -> None:
-    other = next(p for p in pieces if p != path and p.name.split("-")[-1] == path.name.split("-")[-1])
+    other = next(p for p in pieces if p != path and _kind(p) == _kind(path))
     shutil.copy(other, path)
     shutil.copy(checksum.sidecar(other), checksum.sidecar(path))
 

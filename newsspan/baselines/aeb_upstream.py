@@ -145,7 +145,7 @@ def _json(path: Path):
     source, problems = read_outside_json(path, MAX_SOURCE_JSON_BYTES)
     if problems:
         first = problems[0]
-        raise BenchmarkFolderError(f"{first.path}:{first.line}:{first.col}: {first.code} {first.name}: {first.message}")
+        raise BenchmarkFolderError(f"{first.path}:{first.line}:{first.col}: not valid JSON ({first.code} {first.message})")
     return source.value
 
 
