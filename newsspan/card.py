@@ -34,7 +34,9 @@ def arrow_bytes(root: Path, files: list) -> dict[str, int]:
     found = {}
     for f in files:
         if f.config:
-            found[f.path] = pq.read_table(root / f.path, memory_map=True).nbytes
+            # One row group at a time: a shard read whole would hold its decompressed rows in memory.
+            parquet = pq.ParquetFile(root / f.path, memory_map=True)
+            found[f.path] = sum(parquet.read_row_group(i).nbytes for i in range(parquet.num_row_groups))
     return found
 
 
