@@ -428,7 +428,7 @@ def _peer_lines(steps: dict, floor: float, cold: float, c: Corpus, jobs: int) ->
     schema, gen = steps["peer_check_jsonschema"], steps["peer_from_generator"]
     lines = ["", "| same run, same corpus | seconds | peak RSS MB | × floor | NewsSpan ÷ peer |", "|---|---|---|---|---|",
              f"| peer (a): `check-jsonschema --schemafile`, schema layer only, {jobs} calls at a time "
-             f"({schema['calls']} calls of up to {PEER_BATCH} files){_sampled(schema)} | {schema['seconds']:.1f} | {schema['rss_mb']:.0f} | "
+             f"({schema['calls']} call{'s' if schema['calls'] != 1 else ''} of up to {PEER_BATCH} files){_sampled(schema)} | {schema['seconds']:.1f} | {schema['rss_mb']:.0f} | "
              f"{schema['seconds'] / floor:.2f} | cold validate, 4 layers: **{validate / schema['seconds']:.2f}** |",
              f"| peer (b): `datasets` `Dataset.from_generator(num_proc={jobs}).to_parquet()`, `documents` config only "
              f"({gen['output_mb']} MB) | {gen['seconds']:.1f} | {gen['rss_mb']:.0f} | {gen['seconds'] / floor:.2f} | "
