@@ -110,7 +110,8 @@ def train(documents: list[Document]) -> Callable[[Document], str]:
     if len(set(labels)) < 2:
         raise ValueError(f"the {len(documents)} training documents have {len(labels)} lines, "
                          "not both content and boilerplate ones: a classifier needs examples of each")
-    model = HistGradientBoostingClassifier(**SETTINGS).fit(rows, labels, sample_weight=weights)
+    with _one_thread():
+        model = HistGradientBoostingClassifier(**SETTINGS).fit(rows, labels, sample_weight=weights)
     seen_ids = {d.doc_id for d in documents}
     seen_texts = {_fingerprint(d) for d in documents}
 
@@ -120,9 +121,18 @@ def train(documents: list[Document]) -> Callable[[Document], str]:
         spans = lines(doc.raw_text)
         if not spans:
             return ""
-        keep = model.predict(page_features(doc.raw_text, doc.metadata.raw_format))
+        with _one_thread():
+            keep = model.predict(page_features(doc.raw_text, doc.metadata.raw_format))
         return "\n".join(doc.raw_text[s:e] for (s, e), k in zip(spans, keep) if k == 1)
     return extract
+
+
+def _one_thread():
+    # scikit-learn's OpenMP threads spin while they wait: on a busy 2-core machine they slow a fit of
+    # this size down tenfold rather than speed it up. One thread also keeps the sums in one order.
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="openmp")
 
 
 @cache
