@@ -173,3 +173,15 @@ def test_bad_sources_and_targets_are_refused_clearly_and_write_nothing(shared, t
     (source / "html" / f"{AEB_IDS[0]}.html.gz").write_bytes(b"not gzip")
     code, out, err = _cli("import-benchmark", "aeb", source, "--out", tmp_path / "y")
     assert code == 0 and "kept 1 of 2 pages" in out and f"skipped {AEB_IDS[0]}: html/" in out
+
+
+def test_views_drop_scripts_and_styles_and_keep_blocks_apart():
+    from newsspan.benchimport.views import render
+
+    html = (b"<html><head><title>T</title><style>p{color:red}</style><script>var x = 1;</script></head><body>"
+            b"<h1>Head</h1><p>One <b>bold</b> word.</p><script>alert(2)</script><ul><li>a</li><li>b</li></ul></body></html>")
+    text, markdown = render(html, "text"), render(html, "markdown")
+    for view in (text, markdown):
+        assert "color" not in view and "var x" not in view and "alert" not in view
+    assert [line.strip() for line in text.splitlines() if line.strip()] == ["Head", "One bold word.", "* a", "* b"]
+    assert "# Head" in markdown and "**bold**" in markdown and "- a\n- b" in markdown
