@@ -1,7 +1,7 @@
 """The public benchmark, full run: import AEB and the WCXB test split in both views into a temporary
 folder, score every baseline on each, and write benchmarks/results/<benchmark>-<view>/ (one JSON
-per system, leaderboard.md, the plot), benchmarks/results/public-runtime.json and the sample
-figures of the stale test (benchmarks/results/sample-figures.json).
+per system, leaderboard.md, the plot), benchmarks/results/public/runtime.json and the sample
+figures of the stale test (benchmarks/results/public/sample-figures.json).
 
     python3 benchmarks/run_public.py [--benchmarks ../shared/benchmarks] [--parallel 2] [--repeats 1]
 
@@ -20,6 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
+PUBLIC = RESULTS / "public"
 CORPORA = [(b, v) for b in ("aeb", "wcxb") for v in ("text", "markdown")]
 
 
@@ -81,14 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     total = round(time.perf_counter() - started, 1)
     record = {"corpora_seconds": timings, "total_seconds": total, "parallel": args.parallel, "repeats": args.repeats,
               "note": "wall-clock seconds of import + every baseline + scoring, per corpus; machine-dependent"}
-    (RESULTS / "public-runtime.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    PUBLIC.mkdir(parents=True, exist_ok=True)
+    (PUBLIC / "runtime.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     print(f"run_public: all four corpora in {total} s")
     if not args.no_sample:
         sys.path.insert(0, str(REPO))
         from newsspan.benchimport.sample import sample_figures
         start = time.perf_counter()
         figures = sample_figures(args.benchmarks)
-        (RESULTS / "sample-figures.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n",
+        (PUBLIC / "sample-figures.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n",
                                                      encoding="utf-8")
         print(f"run_public: sample figures in {time.perf_counter() - start:.1f} s")
     return 0

@@ -67,7 +67,7 @@ def load_example() -> str:
 
 def generated_blocks() -> dict[str, dict[str, str]]:
     """For each doc file, the generated blocks it holds and their current content."""
-    from .baselines.leaderboard import leaderboard_markdown
+    from .baselines.leaderboard import leaderboard_markdown, public_results_summary
     from .release import project_version, rows_by_split, version_documents
     from .validate import validate_corpus
 
@@ -80,7 +80,8 @@ def generated_blocks() -> dict[str, dict[str, str]]:
     table = rows_by_split(documents)
     return {
         "README.md": {"codes": codes_table(), "load-example": load_example(), "figures": figures_markdown(table),
-                      "leaderboard": leaderboard_markdown(REPO / "benchmarks" / "results")},
+                      "leaderboard": leaderboard_markdown(REPO / "benchmarks" / "results"),
+                      "public-leaderboards": public_results_summary(REPO / "benchmarks" / "results")},
         "DATASHEET.md": {"figures": figures_markdown(table)},
     }
 

@@ -74,7 +74,7 @@ BASELINES: tuple[Baseline, ...] = (
     Baseline("fineweb", "textclean", "FineWeb's datatrove filters in order on the page text: GopherRepetition, "
              "GopherQuality, C4Quality(filter_no_terminal_punct=False), FineWebQuality; all defaults",
              textclean.fineweb, ("datatrove", "spacy"), "datatrove.pipeline.filters"),
-    Baseline("line-classifier", "learned", "scikit-learn gradient-boosted line classifier, 15 line and neighbour "
+    Baseline("line-classifier", "learned", "scikit-learn gradient-boosted line classifier, 18 line and context "
              "features, seed 13; trained on NewsSpan's train split unless the run trains it on another corpus",
              learned.newsspan_trained, ("scikit-learn",), "sklearn.ensemble", train=learned.train),
 )

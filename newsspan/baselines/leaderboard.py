@@ -148,3 +148,25 @@ def public_leaderboard_markdown(results: list[dict]) -> str:
         parts.append("\n".join(table(["system"] + types, _page_type_rows(rows, types))))
     parts += _training_lines(rows)
     return "\n\n".join(parts)
+
+
+PUBLIC_CORPORA = ("aeb-text", "aeb-markdown", "wcxb-text", "wcxb-markdown")
+
+
+def public_results_summary(results_root: Path) -> str:
+    """The README's section on the public benchmarks: one table per corpus and view, from
+    `results_root/<benchmark>-<view>/` (the full tables, page types and plots are in each folder)."""
+    parts = []
+    for name in PUBLIC_CORPORA:
+        folder = Path(results_root) / name
+        if not folder.is_dir() or not any(folder.glob("*.json")):
+            continue
+        results = load_results(folder)
+        _same_run(results)
+        rows = sorted(results, key=lambda r: (-(_f1(r, "char/content") or 0.0), r["system"]))
+        info = rows[0]["import"]
+        parts.append(f"**{info['benchmark'].upper()}, {info['view']} view** ({info['kept']} of {info['pages']} pages; "
+                     f"[all figures](benchmarks/results/{name}/leaderboard.md), "
+                     f"[plot](benchmarks/results/{name}/content-vs-boilerplate.png))")
+        parts.append("\n".join(table(PUBLIC_HEADER, [_public_row(r) for r in rows])))
+    return "\n\n".join(parts) if parts else "No public benchmark results yet: run `python3 benchmarks/run_public.py`."

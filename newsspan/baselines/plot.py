@@ -30,16 +30,23 @@ def plot_results(results: list[dict], title: str, path: Path) -> Path | None:
     if not points:
         return None
     fig, ax = plt.subplots(figsize=(8, 6.5), dpi=110)
-    cmap = plt.get_cmap("tab20")
+    palette = [plt.get_cmap("tab10")(k) for k in range(10)] + ["black", "darkgoldenrod", "navy", "darkred"]
+    markers = "osD^vPXp*h<>"
+    placed: list[tuple[float, float]] = []
     for i, (name, (cx, clo, chi), (by, blo, bhi)) in enumerate(sorted(points)):
-        ax.errorbar(cx, by, xerr=[[clo], [chi]], yerr=[[blo], [bhi]], fmt="o", color=cmap(i % 20), capsize=3,
-                    markersize=6, label=name)
-        ax.annotate(name, (cx, by), textcoords="offset points", xytext=(5, 4), fontsize=7.5, color=cmap(i % 20))
+        colour = palette[i % len(palette)]
+        ax.errorbar(cx, by, xerr=[[clo], [chi]], yerr=[[blo], [bhi]], fmt=markers[i % len(markers)], color=colour,
+                    capsize=3, markersize=6, label=name)
+        # A label near an earlier one goes below it, so that names of systems with close scores stay legible.
+        crowd = sum(1 for x, y in placed if abs(x - cx) < 0.08 and abs(y - by) < 0.04)
+        placed.append((cx, by))
+        ax.annotate(name, (cx, by), textcoords="offset points", xytext=(-6, 6 - 11 * crowd), fontsize=7.5,
+                    color=colour, ha="right" if cx > 0.85 else "left")
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("content F1 (non-space characters kept that are main text)")
     ax.set_ylabel("boilerplate F1 (non-space characters removed that are boilerplate)")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(f"{title}\n(error bars: 95% bootstrap intervals over pages)", fontsize=10)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7, loc="lower left", ncol=2, framealpha=0.8)
     fig.tight_layout()

@@ -3,7 +3,7 @@
 text: inscriptis, a layout-aware HTML-to-text renderer (blocks on lines of their own, tables laid
 out, lists bulleted), links and images not shown, as `inscriptis.get_text` gives it by default.
 markdown: markdownify (the converter behind MarkItDown and LangChain's markdownify transformer),
-ATX headings, `-` bullets, script and style dropped.
+ATX headings, `-` bullets, script and style dropped with their content (markdownify's default).
 
 Both are pure Python with no clock, locale or network input, so a page always gives the same text.
 Afterwards, the same tidy step for both: line ends made `\\n`, control characters other than tab
@@ -38,7 +38,9 @@ def _inscriptis(html: str) -> str:
 
 def _markdownify(html: str) -> str:
     from markdownify import markdownify
-    return markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
+    # markdownify drops script and style elements with their content by default (its `strip`
+    # option would keep their text: CSS and JavaScript in the page text).
+    return markdownify(html, heading_style="ATX", bullets="-")
 
 
 _RENDER: dict[str, Callable[[str], str]] = {"text": _inscriptis, "markdown": _markdownify}

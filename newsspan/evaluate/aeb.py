@@ -15,6 +15,7 @@ The gold text of a page is its `clean_text` (newsspan.derive.clean_text).
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from .align import WORD
 from .metrics import Counts
@@ -34,8 +35,14 @@ def shingles(text: str) -> Counter:
     return Counter(tuple(toks[i:i + SHINGLE]) for i in range(len(toks) - SHINGLE + 1))
 
 
+@lru_cache(maxsize=4096)
+def _gold_shingles(gold: str) -> Counter:
+    """A gold text's shingles, kept for the next system scored on the same page (read only)."""
+    return shingles(gold)
+
+
 def page_counts(gold: str, pred: str) -> Counts:
-    gold_sh, pred_sh = shingles(gold), shingles(pred)
+    gold_sh, pred_sh = _gold_shingles(gold), shingles(pred)
     tp = sum((gold_sh & pred_sh).values())
     return Counts(tp, sum(pred_sh.values()) - tp, sum(gold_sh.values()) - tp)
 

@@ -8,6 +8,7 @@ document without a prediction is scored as an empty output and flagged `missing`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable, Literal
 
 from ..derive import clean_text
@@ -116,7 +117,7 @@ def _score(doc: Document, output: Output | None) -> DocumentScore:
     if output is None:
         output = Output(bytes(len(doc.raw_text)), "")
     counts = span_counts(doc, output.kept, output.unaligned_chars, output.unaligned_words)
-    gold = clean_text(doc)
+    gold = _gold_text(doc)
     imported = doc.imported
     return DocumentScore(
         doc_id=doc.doc_id, publisher=doc.metadata.publisher, missing=missing, empty=not output.text.strip(),
@@ -126,6 +127,12 @@ def _score(doc: Document, output: Output | None) -> DocumentScore:
         page_type=imported.page_type if imported else None,
         must_keep=_must_keep(doc, output.kept) if imported else (0, 0),
     )
+
+
+@lru_cache(maxsize=4096)
+def _gold_text(doc: Document) -> str:
+    """The gold clean_text, derived once per document however many systems are scored on it."""
+    return clean_text(doc)
 
 
 def _must_keep(doc: Document, kept: bytes) -> tuple[int, int]:
