@@ -13,7 +13,7 @@ from conftest import CORPUS, FIXTURES, REPO
 from newsspan.cli import main
 from newsspan.fmt import format_annotation
 from newsspan.labelstudio.offsets import COUNTINGS, OffsetMap
-from newsspan.records import BOILERPLATE_LABELS, ENTITY_LABELS
+from newsspan.records import ANNOTATION_LABELS, ENTITY_LABELS
 
 LS_FIXTURES = FIXTURES / "labelstudio"
 UTF16_EXPORT = LS_FIXTURES / "export-utf16.json"
@@ -112,7 +112,7 @@ def test_config_declares_the_three_layers_with_corpus_labels():
     texts = view.findall(".//Text")
     assert [(t.get("name"), t.get("value")) for t in texts] == [("text", "$text")]
     labels = {c.get("name"): [l.get("value") for l in c.findall("Label")] for c in view.findall(".//Labels")}
-    assert labels == {"boilerplate": list(BOILERPLATE_LABELS), "entity": list(ENTITY_LABELS),
+    assert labels == {"boilerplate": list(ANNOTATION_LABELS), "entity": list(ENTITY_LABELS),
                       "quote": ["direct", "indirect", "speaker", "cue"]}
     assert {c.get("toName") for c in view.findall(".//Labels")} == {"text"}
     assert [r.get("value") for r in view.findall(".//Relations/Relation")] == ["speaker", "cue", "continues"]

@@ -48,7 +48,7 @@ def test_add_copies_bytes_and_writes_a_valid_skeleton(corpus_copy):
     assert doc["metadata"]["raw_sha256"] == hashlib.sha256(ARTICLE.read_bytes()).hexdigest()
     assert doc["metadata"]["raw_format"] == "text" and doc["metadata"]["published_date"] == "2024-05-06"
     assert doc["metadata"]["publisher"] == "harbourgazette.example"
-    assert doc["provenance"] == {"annotators": ["tester"], "status": "draft", "guidelines_version": "1.0"}
+    assert doc["provenance"] == {"annotators": ["tester"], "status": "draft", "guidelines_version": "1.1"}  # the newest version in GUIDELINES.md
     assert doc["boilerplate"] == doc["entities"] == doc["quotes"] == []
     # sha256 of the id starts 6b97e09dccfd176d; that integer mod 100 is 73: train (0-79).
     assert doc["split"] == "train" and doc["near_duplicate_group"] is None
