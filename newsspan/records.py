@@ -10,6 +10,8 @@ BOILERPLATE_LABELS = ("appeal", "navigation", "comments", "metadata", "credit", 
 # reported as per-label leakage), `must-remove` a string the benchmark says an extraction must not keep.
 IMPORTED_LABELS = ("unknown", "must-remove")
 UNREPORTED_LABELS = ("unknown",)
+# What an annotator labels a page with (Label Studio offers these): the imported-only labels left out.
+ANNOTATION_LABELS = tuple(label for label in BOILERPLATE_LABELS if label not in IMPORTED_LABELS)
 ENTITY_LABELS = ("PERSON", "NORP", "ORG", "GPE", "LOC", "FAC", "EVENT", "PRODUCT")
 QUOTE_TYPES = ("direct", "indirect")
 SPLITS = ("train", "validation", "test")

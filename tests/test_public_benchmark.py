@@ -58,7 +58,8 @@ def test_the_committed_sample_covers_every_corpus_system_and_input():
     for corpus, found in committed.items():
         assert found["pages"] and sorted(found["systems"]) == sorted(b.name for b in BASELINES), corpus
         oracle = found["systems"]["gold-oracle"]
-        assert oracle["char/content"] == oracle["char/boilerplate"] == 1.0
+        # The gold clean_text, aligned back, finds its characters again (a word cut by a span edge may not).
+        assert oracle["char/content"] >= 0.99 and oracle["char/boilerplate"] >= 0.99 and oracle["aeb"] == 1.0
         inputs = {name: f["input"] for name, f in found["systems"].items()}
         html_systems = {b.name for b in BASELINES if getattr(b, "from_html", None)}
         assert {n for n, i in inputs.items() if i == "original-html"} == html_systems, corpus

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..records import BOILERPLATE_LABELS, ENTITY_LABELS, QUOTE_TYPES
+from ..records import ANNOTATION_LABELS, ENTITY_LABELS, QUOTE_TYPES
 
 CONFIG = Path(__file__).resolve().parents[2] / "labelstudio" / "config.xml"
 
@@ -17,7 +17,7 @@ CONTINUES = "continues"
 
 # The labels of each <Labels> control, by control name.
 CONTROL_LABELS: dict[str, tuple[str, ...]] = {
-    BOILERPLATE: BOILERPLATE_LABELS,
+    BOILERPLATE: ANNOTATION_LABELS,  # labels of imported benchmarks are never given by hand
     ENTITY: ENTITY_LABELS,
     QUOTE: QUOTE_TYPES + (SPEAKER, CUE),
 }
