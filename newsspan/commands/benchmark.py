@@ -119,8 +119,7 @@ def run_benchmark(systems, split: str, out: Path | None, *, corpus: Path | None 
     root = corpus or CORPUS
     summary = import_summary(root)
     name = corpus_name(root, summary)
-    out = output_folder(out or (RESULTS if name == "newsspan" else RESULTS / name), "--out folder")
-    refuse_links_inside(out, [f"{b.name}.json" for b in systems] + [LEADERBOARD, PLOT])
+    out = out or (RESULTS if name == "newsspan" else RESULTS / name)
     found = _validated(root, "corpus")
     if found is None:
         return EXIT_INVALID
@@ -154,6 +153,9 @@ def run_benchmark(systems, split: str, out: Path | None, *, corpus: Path | None 
         return EXIT_INVALID
     if training is False:
         return EXIT_INVALID
+    # Only now is the folder made: a refused run leaves nothing behind.
+    out = output_folder(out, "--out folder")
+    refuse_links_inside(out, [f"{b.name}.json" for b in systems] + [LEADERBOARD, PLOT])
     inputs = Inputs(documents, split, name, read_html(root, documents), training or None)
     for system in systems:
         try:
