@@ -330,14 +330,16 @@ def test_a_missing_empty_or_replaced_registry_is_an_error(repo_copy, damage):
 
 def test_an_older_release_must_stay_in_the_registry(repo_copy):
     changelog = repo_copy.parent / "CHANGELOG.md"
-    changelog.write_text(changelog.read_text(encoding="utf-8").replace("## 0.1.0", "## 0.2.0 (2027-01-01)\n\n- Next.\n\n## 0.1.0"),
-                         encoding="utf-8")
-    assert validate_corpus(repo_copy).ok  # 0.2.0 is being prepared: the registry records 0.1.0
+    text = changelog.read_text(encoding="utf-8")
+    newest = text.index("\n## ") + 1  # a new entry goes above every other one
+    changelog.write_text(text[:newest] + "## 9.1.0 (2099-01-01)\n\n- Next.\n\n" + text[newest:], encoding="utf-8")
+    assert validate_corpus(repo_copy).ok  # 9.1.0 is being prepared: the registry records the older ones
     registry = repo_copy / "released_splits.json"
     value = json.loads(registry.read_text(encoding="utf-8"))
-    registry.write_text(json.dumps({k: dict(v, version="0.2.0") for k, v in value.items()}), encoding="utf-8")
+    first = min((v["version"] for v in value.values()), key=lambda v: tuple(map(int, v.split("."))))
+    registry.write_text(json.dumps({k: dict(v, version="9.1.0") for k, v in value.items()}), encoding="utf-8")
     (inc,) = validate_corpus(repo_copy).errors
-    assert inc.code == "NS412" and "0.1.0" in inc.message
+    assert inc.code == "NS412" and first in inc.message
 
 
 # -- output safety -----------------------------------------------------------------------------

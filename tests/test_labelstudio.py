@@ -297,7 +297,8 @@ def test_json_min_export_is_refused(tmp_path, fixture_copy, capsys):
     assert code == 1 and "JSON-MIN" in err
 
 
-def test_import_checks_the_written_files(tmp_path, fixture_copy, capsys):
+def test_an_import_whose_files_would_not_validate_writes_nothing(tmp_path, fixture_copy, capsys):
+    """Regression: the files were written first and validated after, leaving invalid files behind."""
     # A second entity inside "Volodymyr Zelensky" anchors fine but breaks a corpus rule (NS402).
     def overlap(export):
         extra = json.loads(json.dumps(_result(export, 0, "e3")))
@@ -305,11 +306,26 @@ def test_import_checks_the_written_files(tmp_path, fixture_copy, capsys):
         extra["value"]["start"] += 10
         extra["value"]["text"] = "Zelensky"
         export[0]["annotations"][-1]["result"].append(extra)
+    before = annotation_texts(fixture_copy)
     code, err = import_export(_mutated(tmp_path, overlap), fixture_copy, capsys)
-    assert code == 1 and "NS402 overlapping-spans" in err
-    assert "emoji-crlf-bulletin.json:" in err and "git diff" in err
-    written = json.loads((fixture_copy / "annotations" / "emoji-crlf-bulletin.json").read_text(encoding="utf-8"))
-    assert [e["text"] for e in written["entities"]].count("Zelensky") == 1
+    assert code == 1 and "NS402 overlapping-spans" in err and "nothing written" in err
+    first = err.splitlines()[0]
+    path, line, _ = first.split(":", 2)
+    assert path.endswith("export.json") and int(line) > 1
+    assert "task 17 (emoji-crlf-bulletin) annotation" in first and "result 'Xq81_kPz0a'" in first and "result 'e3'" in first
+    assert annotation_texts(fixture_copy) == before
+
+
+def test_a_region_submitted_twice_writes_nothing(tmp_path, fixture_copy, capsys):
+    """The same region twice in one annotation (a double submit) overlaps itself: refused, named."""
+    def twice(export):
+        again = json.loads(json.dumps(_result(export, 0, "e3")))
+        again["id"] = "dup-e3"
+        export[0]["annotations"][-1]["result"].append(again)
+    before = annotation_texts(fixture_copy)
+    code, err = import_export(_mutated(tmp_path, twice), fixture_copy, capsys)
+    assert code == 1 and "nothing written" in err and ("result 'dup-e3'" in err or "result 'e3'" in err), err
+    assert annotation_texts(fixture_copy) == before
 
 
 def test_task_without_annotation_is_skipped(tmp_path, fixture_copy, capsys):

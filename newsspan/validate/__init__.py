@@ -167,13 +167,20 @@ def _registry_versions(path: Path, value: dict, versions: list[str]) -> list[Inc
         return [_registry_problem(path, "is empty")]
     recorded = {entry.get("version") for entry in value.values()}
     unknown = sorted(str(v) for v in recorded - set(versions))
-    # The newest entry may be the version being prepared; every older one was released.
-    missing = [v for v in versions[1:] if v not in recorded]
+    # The newest entry may be the version being prepared; every older one was released. A version
+    # that adds records (the first, and every minor one) must be in the registry; a patch adds none,
+    # and a major one may only change records, so neither is required to appear.
+    missing = [v for v in versions[1:] if v not in recorded and _adds_records(v, versions[-1])]
     if unknown:
         return [_registry_problem(path, f"names version {printable(unknown[0])}, which CHANGELOG.md does not record")]
     if missing:
         return [_registry_problem(path, f"records no document of the released version {missing[0]}")]
     return []
+
+
+def _adds_records(version: str, first: str) -> bool:
+    major, minor, patch = (int(n) for n in version.split("."))
+    return version == first or (patch == 0 and minor > 0)
 
 
 def _registry_problem(path: Path, what: str) -> Incident:
