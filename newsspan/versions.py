@@ -61,9 +61,12 @@ def released_records(corpus: Path) -> dict[str, dict] | None:
 
 
 def changelog_versions(repo: Path = REPO) -> dict[str, str]:
-    """version -> release date, for every dated CHANGELOG.md entry."""
+    """version -> release date, for every dated CHANGELOG.md entry, newest (first in the file) first."""
     path = repo / "CHANGELOG.md"
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError):  # validate reports what it can; an unreadable changelog records nothing
+        text = ""
     return {m.group(1): m.group(2) for m in _ENTRY.finditer(text)}
 
 

@@ -5,7 +5,6 @@ error, not a cascade. Every problem is an Incident; nothing here raises on bad i
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from ..incidents import Incident, incident, sort_key
 from ..read import DocFiles, JsonSource, discover, printable, read_json, read_raw, relpath
 from ..records import Document
+from ..versions import changelog_versions
 from .anchoring import check_anchoring
 from .cache import ValidationCache
 from .consistency import check_document, guidelines_versions
@@ -135,7 +135,7 @@ def _released(root: Path) -> tuple[dict[str, str], list[Incident]]:
     entries of CHANGELOG.md next to the corpus folder, or inside a standalone one): once one exists, a missing, empty or
     replaced registry would silently turn the released-split check off, so it is an error."""
     path = root / RELEASED_SPLITS
-    versions = changelog_versions(root.parent / "CHANGELOG.md") or changelog_versions(root / "CHANGELOG.md")
+    versions = list(changelog_versions(root.parent) or changelog_versions(root))
     if not path.exists() and not path.is_symlink():
         return {}, [_registry_problem(path, "is missing")] if versions else []
     source, problems = read_json(path)
@@ -148,16 +148,6 @@ def _released(root: Path) -> tuple[dict[str, str], list[Incident]]:
     found = {doc_id: entry["split"] for doc_id, entry in value.items()}
     return found, _registry_versions(path, value, versions)
 
-
-_CHANGELOG_ENTRY = re.compile(r"^## \[?([0-9]+\.[0-9]+\.[0-9]+)\]? \([0-9]{4}-[0-9]{2}-[0-9]{2}\)[ \t]*$", re.M)
-
-
-def changelog_versions(path: Path) -> list[str]:
-    """The versions CHANGELOG.md gives a dated entry, newest first (the build refuses any other)."""
-    try:
-        return _CHANGELOG_ENTRY.findall(path.read_text(encoding="utf-8")) if path.is_file() else []
-    except (OSError, UnicodeDecodeError):
-        return []
 
 
 def _registry_versions(path: Path, value: dict, versions: list[str]) -> list[Incident]:
