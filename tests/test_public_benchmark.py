@@ -158,3 +158,22 @@ def test_a_learned_system_is_never_trained_on_the_scored_pages(imported, tmp_pat
     result = json.loads((tmp_path / "r" / "line-classifier.json").read_text(encoding="utf-8"))
     assert result["training"]["corpus"] == "newsspan" and result["training"]["split"] == "all"
     assert "trained on newsspan" in (tmp_path / "r" / "leaderboard.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "another page"])
+def test_damaged_or_foreign_html_of_an_imported_corpus_is_refused(imported, tmp_path, damage):
+    """The original HTML is outside data: read with the importer's limits and matched to its sha256."""
+    import gzip
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(imported, corpus)
+    pages = sorted((corpus / "html").glob("*.html.gz"))
+    if damage == "garbage":
+        pages[0].write_bytes(b"\x1f\x8b not gzip at all")
+    else:
+        pages[0].write_bytes(gzip.compress(b"<html><body><p>Some other page.</p></body></html>"))
+    code, _, err = _cli("benchmark", "--corpus", corpus, "--system", "trafilatura", "--out", tmp_path / "r",
+                        "--repeats", "1")
+    assert code == 1 and pages[0].name in err and "import the benchmark again" in err, err
+    assert "Traceback" not in err and not (tmp_path / "r").exists()

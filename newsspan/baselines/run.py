@@ -12,7 +12,6 @@ training documents first (never on a page it is then scored on: `check_training`
 """
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import platform
@@ -65,8 +64,17 @@ def benchmark_documents(documents: dict[str, Document], split: str) -> list[Docu
     return [documents[k] for k in sorted(documents) if split == "all" or documents[k].split == split]
 
 
+class HtmlProblem(ValueError):
+    """An imported page's HTML is damaged, too large or not the page its provenance names."""
+
+
 def read_html(root: Path, documents: Iterable[Document]) -> dict[str, str]:
-    """The original HTML of each document that has `html/<doc_id>.html.gz` (an imported corpus)."""
+    """The original HTML of each document that has `html/<doc_id>.html.gz` (an imported corpus),
+    read with the importer's limits and checked against the sha256 its provenance records."""
+    import hashlib
+    import zlib
+
+    from ..benchimport.sources import read_gzip_html
     from ..benchimport.views import decode
 
     folder = root / HTML_DIR
@@ -75,9 +83,16 @@ def read_html(root: Path, documents: Iterable[Document]) -> dict[str, str]:
     found = {}
     for doc in documents:
         path = folder / f"{doc.doc_id}.html.gz"
-        if path.is_file():
-            with gzip.open(path, "rb") as handle:
-                found[doc.doc_id] = decode(handle.read())
+        if not path.is_file():
+            continue
+        try:
+            data = read_gzip_html(path)
+        except (OSError, EOFError, zlib.error, ValueError) as err:
+            raise HtmlProblem(f"{HTML_DIR}/{path.name}: cannot be read ({err}); import the benchmark again") from None
+        if doc.imported is not None and hashlib.sha256(data).hexdigest() != doc.imported.html_sha256:
+            raise HtmlProblem(f"{HTML_DIR}/{path.name}: not the page its annotation names (sha256 differs from "
+                              "imported_from.html_sha256); import the benchmark again")
+        found[doc.doc_id] = decode(data)
     return found
 
 

@@ -63,7 +63,9 @@ def read_pages(benchmark: str, source: Path, only: set[str] | None = None) -> tu
     raise SourceError(f"unknown benchmark {benchmark!r}; choose from: {', '.join(BENCHMARKS)}")
 
 
-def _html(path: Path) -> bytes:
+def read_gzip_html(path: Path) -> bytes:
+    """A gzipped HTML page, refused past MAX_HTML_BYTES on disk or once decompressed (a gzip bomb
+    stops at the limit); raises OSError, EOFError, zlib.error or ValueError on a damaged file."""
     if path.stat().st_size > MAX_HTML_BYTES:
         raise ValueError(f"more than {MAX_HTML_BYTES} bytes")
     with gzip.open(path, "rb") as handle:
@@ -100,7 +102,7 @@ def _aeb(source: Path, only: set[str] | None) -> tuple[list[Page], list[Skipped]
             skipped.append(Skipped(page_id, "the ground truth has no articleBody"))
             continue
         try:
-            html = _html(path)
+            html = read_gzip_html(path)
         except (OSError, EOFError, zlib.error, ValueError) as err:
             skipped.append(Skipped(page_id, f"html/{path.name}: {err}"))
             continue
@@ -153,7 +155,7 @@ def _wcxb(source: Path, only: set[str] | None) -> tuple[list[Page], list[Skipped
             continue
         path = html_dir / f"{page_id}.html.gz"
         try:
-            html = _html(path)
+            html = read_gzip_html(path)
         except (OSError, EOFError, zlib.error, ValueError) as err:
             skipped.append(Skipped(page_id, f"html/{path.name}: {err}"))
             continue

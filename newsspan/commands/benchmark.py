@@ -106,7 +106,7 @@ def run_benchmark(systems, split: str, out: Path | None, *, corpus: Path | None 
     from ..baselines import unavailable
     from ..baselines.leaderboard import leaderboard_markdown, load_results
     from ..baselines.plot import PLOT, plot_results
-    from ..baselines.run import (REPEATS, Inputs, NotReproducible, TrainingOverlap, benchmark_documents,
+    from ..baselines.run import (REPEATS, HtmlProblem, Inputs, NotReproducible, TrainingOverlap, benchmark_documents,
                                  check_training, other_runs, read_html, score_system, write_result)
 
     missing = [(b.name, why) for b in systems if (why := unavailable(b))]
@@ -153,10 +153,15 @@ def run_benchmark(systems, split: str, out: Path | None, *, corpus: Path | None 
         return EXIT_INVALID
     if training is False:
         return EXIT_INVALID
+    try:
+        html = read_html(root, documents)
+    except HtmlProblem as err:
+        print(f"benchmark: {shown(root)}: {err}", file=sys.stderr)
+        return EXIT_INVALID
     # Only now is the folder made: a refused run leaves nothing behind.
     out = output_folder(out, "--out folder")
     refuse_links_inside(out, [f"{b.name}.json" for b in systems] + [LEADERBOARD, PLOT])
-    inputs = Inputs(documents, split, name, read_html(root, documents), training or None)
+    inputs = Inputs(documents, split, name, html, training or None)
     for system in systems:
         try:
             result = score_system(system, inputs, repeats=repeats or REPEATS, quiet=quiet)
