@@ -26,9 +26,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from collections import OrderedDict
 from functools import lru_cache
 from itertools import combinations
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -187,44 +188,222 @@ def band_keys(text: str, threshold: float = THRESHOLD) -> bytes:
     return b"".join(hashlib.blake2b(values[a:b].tobytes(), digest_size=KEY_BYTES).digest() for a, b in bands)
 
 
-def candidate_pairs(keys: dict[str, bytes]) -> list[tuple[str, str]]:
-    """Sorted pairs of ids that share a band key; one sort per band, so O(n log n) for n documents."""
+@dataclass(frozen=True)
+class Candidates:
+    """The LSH candidates of a set of documents: the distinct sets of two or more ids that share a
+    band key (`groups`: the first band where each is a bucket and its sorted ids, in band order),
+    and the band keys, to tell in which group a pair first meets."""
+    groups: tuple[tuple[int, tuple[str, ...]], ...]
+    index: dict[str, int]
+    table: np.ndarray
+
+    def first_band(self, a: str, b: str) -> int:
+        """The first band whose key `a` and `b` share (they share one: they are candidates)."""
+        return int(np.argmax(self.table[self.index[a]] == self.table[self.index[b]]))
+
+
+def candidate_groups(keys: dict[str, bytes]) -> Candidates:
+    """One sort per band, and a set of k documents is written once, not as its k (k - 1) / 2
+    pairs: n copies of one text are one group of n."""
     ids = sorted(keys)
-    if len(ids) < 2:
-        return []
     widths = {len(keys[i]) for i in ids}
-    if len(widths) != 1 or widths.pop() % KEY_BYTES:
+    if len(widths) > 1 or (widths and widths.pop() % KEY_BYTES):
         raise ValueError("band keys of unequal or partial lengths: they come from different band layouts")
-    table = np.frombuffer(b"".join(keys[i] for i in ids), dtype=np.uint64).reshape(len(ids), -1)
-    pairs: set[tuple[str, str]] = set()
-    for column in table.T:
+    table = np.frombuffer(b"".join(keys[i] for i in ids), dtype=np.uint64).reshape(len(ids), -1 if ids else 0)
+    first: dict[tuple[str, ...], int] = {}
+    for band, column in enumerate(table.T if len(ids) > 1 else ()):
         order = np.argsort(column, kind="stable")
         ranked = column[order]
         starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
-        for start, end in zip(starts, np.r_[starts[1:], len(ranked)]):
-            if end - start > 1:
-                pairs.update(combinations(sorted(ids[i] for i in order[start:end]), 2))
-    return sorted(pairs)
+        ends = np.r_[starts[1:], len(ranked)]
+        for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+            first.setdefault(tuple(ids[i] for i in np.sort(order[start:end])), band)
+    groups = tuple(sorted((band, members) for members, band in first.items()))
+    return Candidates(groups, {doc_id: n for n, doc_id in enumerate(ids)}, table)
+
+
+def candidate_pairs(keys: dict[str, bytes]) -> list[tuple[str, str]]:
+    """Sorted pairs of ids that share a band key (quadratic in the size of a group: for small sets)."""
+    return sorted({pair for _, group in candidate_groups(keys).groups for pair in combinations(group, 2)})
 
 
 def find_near_duplicates(texts: Iterable[tuple[str, str]], threshold: float = THRESHOLD,
                          pairs: list[tuple[str, str]] | None = None) -> list[NearDuplicate]:
     """All pairs of (doc_id, text) whose shingle Jaccard is at least `threshold`, sorted; with
-    `pairs` (sorted candidates already found from stored band keys), only those are checked."""
+    `pairs` (sorted candidates already found from stored band keys), only those are checked.
+    Every pair is checked: for a corpus, `link` finds the same documents in near-linear time."""
     by_id = dict(texts)
     if pairs is None:
         pairs = candidate_pairs({doc_id: band_keys(text, threshold) for doc_id, text in by_id.items()})
-    sets: dict[str, frozenset[str]] = {}
+    texts = _Texts(by_id.__getitem__)
     found = []
     for a, b in pairs:
-        score = jaccard(_cached(sets, a, by_id), _cached(sets, b, by_id))
+        score = jaccard(texts.shingles(a), texts.shingles(b))
         if score >= threshold:
             found.append(NearDuplicate(a, b, score))
     return found
 
 
-def _cached(sets: dict[str, frozenset[str]], doc_id: str, texts: dict[str, str]) -> frozenset[str]:
-    # Only documents in a candidate pair need their shingle sets, and most documents are in none.
-    if doc_id not in sets:
-        sets[doc_id] = shingles(texts[doc_id])
-    return sets[doc_id]
+# -- linking a corpus ---------------------------------------------------------------------------
+# A corpus check needs to know which documents are near-duplicates of one another, not every pair:
+# n copies of one page are n (n - 1) / 2 pairs but one set to put in one group. So the pairs are
+# linked with a union-find: a candidate pair whose documents are already linked (through verified
+# pairs or one declared group) is not checked again. Within a candidate group, a document is
+# checked against the members of each other linked set until one matches, so a group of n copies
+# costs n - 1 checks, and a pair that shares several bands is checked once, in the group of the
+# first. What stays quadratic is inherent to exact checking: k documents that share band keys but
+# are all below the threshold are up to k (k - 1) / 2 checks that all fail.
+
+class _Links:
+    """Union-find over doc ids (by size, with path halving), deterministic for a given input order."""
+
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+        self.size: dict[str, int] = {}
+
+    def find(self, x: str) -> str:
+        parent = self.parent
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> str:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ra
+        if self.size.get(ra, 1) < self.size.get(rb, 1) or (self.size.get(ra, 1) == self.size.get(rb, 1) and rb < ra):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] = self.size.get(ra, 1) + self.size.pop(rb, 1)
+        return ra
+
+
+class _Texts:
+    """A document's shingle set and shingle hashes, made on demand from a text look-up; the most
+    recent `limit` of each are kept, so memory does not grow with the corpus."""
+
+    def __init__(self, text_of: Callable[[str], str], limit: int = 2048):
+        self.text_of, self.limit = text_of, limit
+        self._sets: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._hashes: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def _get(self, memo: OrderedDict, doc_id: str, make):
+        found = memo.get(doc_id)
+        if found is None:
+            found = memo[doc_id] = make(self.text_of(doc_id))
+            if len(memo) > self.limit:
+                memo.popitem(last=False)
+        else:
+            memo.move_to_end(doc_id)
+        return found
+
+    def shingles(self, doc_id: str) -> frozenset[str]:
+        return self._get(self._sets, doc_id, shingles)
+
+    def hashes(self, doc_id: str) -> np.ndarray:
+        return self._get(self._hashes, doc_id, lambda text: _shingle_hashes(_words(text)))
+
+
+def link(candidates: Candidates, text_of: Callable[[str], str], threshold: float = THRESHOLD,
+         declared: dict[str, str] | None = None) -> list[NearDuplicate]:
+    """The verified pairs that link the candidate groups into sets of near-duplicates.
+
+    Afterwards every candidate pair at or above `threshold` whose documents are not in one declared
+    group (`declared`: doc id -> group name) is linked, through the returned pairs and the declared
+    groups; every returned pair is at or above the threshold and not within one declared group. The
+    pairs are a spanning forest: at most one fewer than the documents. `text_of` reads a document's
+    text when it is first needed.
+    """
+    links, texts, found = _Links(), _Texts(text_of), []
+    by_group: dict[str, str] = {}
+    for doc_id, group in sorted((declared or {}).items()):
+        if group is not None:
+            links.union(by_group.setdefault(group, doc_id), doc_id)
+    for band, group in candidates.groups:
+        if len({links.find(m) for m in group}) > 1:
+            found += _link_group(band, group, candidates, links, texts, threshold)
+    return sorted(found, key=lambda p: (p.a, p.b))
+
+
+# Within a group, pairs are found by prefix filtering (Chaudhuri et al. 2006; Bayardo et al. 2007,
+# with the positional filter of PPJoin, Xiao et al. 2008), which is exact: order the group's
+# shingles rarest first; two sets with Jaccard >= t share a shingle among the first
+# |A| - ceil(t |A|) + 1 of each, and, at the first shingle they share, the shingles from there on
+# bound what they can share in all. Shingles every member has (a page template, a common passage)
+# come last in that order, so documents that share only those are never paired: k pages with one
+# long passage in common cost about k, not k (k - 1) / 2 checks. The filters read 64-bit shingle
+# hashes; the verdict is the exact Jaccard of the shingle strings.
+
+def _prefix_runs(hashes: list[np.ndarray], threshold: float) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For each shingle in the prefixes of two or more members, in the group's order: the members
+    (their indices, ascending) and how many of each member's shingles lie from it to the end."""
+    sizes = [len(h) for h in hashes]
+    if sum(sizes) == 0:
+        return
+    every, counts = np.unique(np.concatenate(hashes), return_counts=True)
+    tokens, owners, left = [], [], []
+    for i, h in enumerate(hashes):
+        if not len(h):
+            continue
+        order = np.lexsort((h, counts[np.searchsorted(every, h)]))
+        # int() rounds down, so the prefix is never shorter than the filter needs
+        size = min(len(h), len(h) - int(threshold * len(h)) + 1)
+        tokens.append(h[order[:size]])
+        owners.append(np.full(size, i))
+        left.append(len(h) - np.arange(size))
+    token, owner, rest = np.concatenate(tokens), np.concatenate(owners), np.concatenate(left)
+    order = np.lexsort((owner, token, counts[np.searchsorted(every, token)]))
+    token, owner, rest = token[order], owner[order], rest[order]
+    starts = np.flatnonzero(np.r_[True, token[1:] != token[:-1]])
+    ends = np.r_[starts[1:], len(token)]
+    for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+        yield owner[start:end], rest[start:end]
+
+
+def _link_group(band: int, group: tuple[str, ...], candidates: Candidates, links: _Links, texts: _Texts,
+                threshold: float) -> list[NearDuplicate]:
+    sizes = np.array([len(texts.hashes(m)) for m in group])
+    # Jaccard >= t means sharing at least t / (1 + t) (|A| + |B|) shingles; a hair less, for float safety
+    share = threshold / (1 + threshold) * (1 - 1e-9)
+    tried: set[tuple[int, int]] = set()
+    found = []
+    for owners, rest in _prefix_runs([texts.hashes(m) for m in group], threshold):
+        keep = rest >= share * (sizes[owners] + sizes[owners].min())
+        if keep.sum() < 2 or len({links.find(group[i]) for i in owners[keep]}) < 2:
+            continue
+        seen: dict[str, list[tuple[int, int]]] = {}  # root -> members met so far in this run
+        for y, rest_y in zip(owners[keep].tolist(), rest[keep].tolist()):
+            b = group[y]
+            for root in list(seen):
+                if root not in seen or root == links.find(b):
+                    continue
+                for x, rest_x in seen[root]:
+                    if (x, y) in tried:
+                        continue
+                    tried.add((x, y))
+                    a = group[x]
+                    if min(rest_x, rest_y) < share * (sizes[x] + sizes[y]) or candidates.first_band(a, b) != band:
+                        continue  # cannot reach the threshold, or checked in the group of an earlier band
+                    score = jaccard(texts.shingles(a), texts.shingles(b))
+                    if score >= threshold:
+                        found.append(NearDuplicate(a, b, score))
+                        merged = seen.pop(root) + seen.pop(links.find(b), [])
+                        seen[links.union(a, b)] = merged
+                        break
+            seen.setdefault(links.find(b), []).append((y, rest_y))
+    return found
+
+
+def components(pairs: Iterable[NearDuplicate]) -> dict[str, str]:
+    """doc id -> the smallest id of its linked set, for every document in one of `pairs`."""
+    links, seen = _Links(), set()
+    for pair in pairs:
+        links.union(pair.a, pair.b)
+        seen.update((pair.a, pair.b))
+    members = sorted(seen)
+    smallest: dict[str, str] = {}
+    for doc_id in members:
+        root = links.find(doc_id)
+        smallest[root] = min(smallest.get(root, doc_id), doc_id)
+    return {doc_id: smallest[links.find(doc_id)] for doc_id in members}

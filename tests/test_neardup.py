@@ -166,3 +166,120 @@ def test_overlapping_windows_at_the_threshold_are_missed_at_most_at_the_stated_r
             pairs.append((a, b))
     missed = sum(not find_near_duplicates([("a", a), ("b", b)]) for a, b in pairs)
     assert missed <= 2, f"{missed} of {len(pairs)} pairs at the threshold missed"
+
+# -- linking a corpus: near-linear, and exact on the candidates ---------------------------------
+
+def _union(pairs, declared):
+    """doc id -> its linked set (the smallest id), and whether any pair closed a cycle."""
+    parent = {}
+
+    def root(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    def join(a, b):
+        ra, rb = sorted((root(a), root(b)))
+        parent[rb] = ra
+        return ra != rb
+
+    firsts = {}
+    for doc_id, name in sorted(declared.items()):
+        join(firsts.setdefault(name, doc_id), doc_id)
+    closed = not all([join(p.a, p.b) for p in pairs])
+    return {d: root(d) for d in set(parent) | set(parent.values())}, closed
+
+
+def _check_link(texts: dict[str, str], declared: dict[str, str]) -> list:
+    from newsspan.neardup import candidate_groups, link
+
+    keys = {d: band_keys(t) for d, t in texts.items()}
+    found = link(candidate_groups(keys), texts.__getitem__, THRESHOLD, declared)
+    sets = {d: shingles(t) for d, t in texts.items()}
+    for p in found:
+        assert p.a < p.b and p.jaccard == jaccard(sets[p.a], sets[p.b]) >= THRESHOLD
+        assert not (declared.get(p.a) and declared.get(p.a) == declared.get(p.b))
+    linked, closed = _union(found, declared)
+    assert not closed  # a spanning forest: no returned pair links documents already linked
+    for a, b in candidate_pairs(keys):
+        if jaccard(sets[a], sets[b]) >= THRESHOLD and not (declared.get(a) and declared.get(a) == declared.get(b)):
+            assert linked.get(a, a) == linked.get(b, b), (a, b)
+    return found
+
+
+def _words_text(rng, vocabulary, count):
+    return " ".join(rng.choice(vocabulary) for _ in range(count))
+
+
+def _mixed_corpus(seed: int) -> tuple[dict[str, str], dict[str, str]]:
+    """Copies, windows, excerpts near the threshold, pages sharing a passage and unrelated pages."""
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = [f"w{i}" for i in range(3000)]
+    base = _words_text(rng, vocabulary, 600).split()
+    passage = _words_text(rng, vocabulary, rng.randint(50, 250))
+    texts = {}
+    for i in range(rng.randint(3, 12)):
+        texts[f"copy-{i}"] = " ".join(base)
+    for i in range(rng.randint(3, 25)):
+        start = rng.randint(0, 300)
+        texts[f"window-{i}"] = " ".join(base[start:start + rng.randint(150, 300)])
+    for i in range(rng.randint(3, 25)):
+        texts[f"passage-{i}"] = passage + " " + _words_text(rng, vocabulary, rng.randint(100, 500))
+    for i in range(rng.randint(0, 10)):
+        texts[f"other-{i}"] = _words_text(rng, vocabulary, rng.randint(5, 400))
+    ids = sorted(texts)
+    declared = {d: rng.choice(["g1", "g2"]) for d in rng.sample(ids, rng.randint(0, len(ids) // 2))}
+    return texts, declared
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_link_connects_every_candidate_pair_at_or_above_the_threshold(seed):
+    _check_link(*_mixed_corpus(seed))
+
+
+def test_link_on_the_corpus_pages_and_their_excerpts():
+    texts = dict(RAW)
+    for doc_id, text in RAW.items():
+        for n, (excerpt, _) in enumerate(_at_threshold(text, THRESHOLD - 0.02, THRESHOLD + 0.02)):
+            texts[f"{doc_id}-excerpt-{n}"] = excerpt
+    assert _check_link(texts, {})
+
+
+def _counted_checks(monkeypatch) -> list[int]:
+    calls = [0]
+    real = neardup.jaccard
+
+    def counting(a, b):
+        calls[0] += 1
+        return real(a, b)
+
+    monkeypatch.setattr(neardup, "jaccard", counting)
+    return calls
+
+
+def test_n_copies_of_a_page_take_n_minus_1_checks(monkeypatch):
+    from newsspan.neardup import candidate_groups, link
+
+    calls = _counted_checks(monkeypatch)
+    texts = {f"d{i:03}": NYT for i in range(300)}
+    found = link(candidate_groups({d: band_keys(t) for d, t in texts.items()}), texts.__getitem__)
+    assert len(found) == 299 and calls[0] == 299
+
+
+def test_pages_sharing_one_passage_below_the_threshold_are_not_checked_pairwise(monkeypatch):
+    import random
+
+    from newsspan.neardup import candidate_groups, link
+
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(5000)]
+    passage = _words_text(rng, vocabulary, 200)
+    texts = {f"d{i:03}": passage + " " + _words_text(rng, vocabulary, 500) for i in range(200)}
+    assert max(jaccard(shingles(texts["d000"]), shingles(texts[d])) for d in texts if d != "d000") < THRESHOLD
+    candidates = candidate_groups({d: band_keys(t) for d, t in texts.items()})
+    assert len(candidate_pairs({d: band_keys(t) for d, t in texts.items()})) > 5000  # LSH pairs most of them
+    calls = _counted_checks(monkeypatch)
+    assert link(candidates, texts.__getitem__) == []
+    assert calls[0] < 200

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..fmt import format_annotation
-from ..neardup import find_near_duplicates
+from ..neardup import band_keys, candidate_groups, components, link
 from .gold import PageGold
 from .sources import LICENCES, Page
 
@@ -97,19 +97,9 @@ def annotation(item: Imported, view: str, converter: tuple[str, str], group: str
 
 def near_duplicate_groups(items: list[Imported]) -> dict[str, str]:
     """doc_id -> group name (its smallest member) for pages whose views are near-duplicates."""
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    for pair in find_near_duplicates((i.doc_id, i.raw) for i in items):
-        a, b = sorted((root(pair.a), root(pair.b)))
-        if a != b:
-            parent[b] = a
-    members = {i.doc_id for i in items if i.doc_id in parent or i.doc_id in parent.values()}
-    return {m: root(m) for m in sorted(members)}
+    texts = {i.doc_id: i.raw for i in items}
+    groups = candidate_groups({doc_id: band_keys(text) for doc_id, text in texts.items()})
+    return components(link(groups, texts.__getitem__))
 
 
 def _gzip(data: bytes) -> bytes:

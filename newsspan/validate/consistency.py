@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..incidents import Incident, incident
-from ..neardup import THRESHOLD, find_near_duplicates
+from ..neardup import THRESHOLD, band_keys, candidate_groups, link
 from ..read import JsonSource
 from ..records import SPEAKER_ENTITY_LABELS, Document
 
@@ -126,14 +126,14 @@ def _far_cues(source: JsonSource, doc: Document) -> Iterable[Incident]:
 # -- corpus-wide --------------------------------------------------------------------------
 
 def check_corpus(docs: dict[str, tuple[JsonSource, Document]], released: dict[str, str],
-                 texts: dict[str, tuple[JsonSource, Document]] | None = None,
-                 pairs: list[tuple[str, str]] | None = None) -> list[Incident]:
+                 text_of: Callable[[str], str] | None = None,
+                 groups: Iterable[tuple[str, ...]] | None = None) -> list[Incident]:
     """The checks across documents. `docs` needs only ids, splits and groups (with a locator for
-    each file); the near-duplicate check reads raw texts, of `texts` when given: a corpus not held in
-    memory passes only the documents in candidate pairs outside one group, and those `pairs` (see
+    each file); the near-duplicate check reads raw texts, with `text_of` when given: a corpus not
+    held in memory passes it with the candidate `groups` found from stored band keys (see
     validate.parallel)."""
     found = _group_splits(docs)
-    found += _near_duplicates(docs if texts is None else texts, pairs)
+    found += _near_duplicates(docs, text_of, groups)
     found += _released_splits(docs, released)
     return found
 
@@ -155,19 +155,27 @@ def _group_splits(docs: dict[str, tuple[JsonSource, Document]]) -> list[Incident
     return found
 
 
-def _near_duplicates(docs: dict[str, tuple[JsonSource, Document]], candidates: list[tuple[str, str]] | None = None) -> list[Incident]:
+def _near_duplicates(docs: dict[str, tuple[JsonSource, Document]], text_of: Callable[[str], str] | None = None,
+                     groups: Iterable[tuple[str, ...]] | None = None) -> list[Incident]:
+    # One incident per verified link, not per pair: n copies of a page are n - 1 incidents, and
+    # following every hint puts all the linked documents in one group.
+    if text_of is None:
+        text_of = lambda doc_id: docs[doc_id][1].raw_text  # noqa: E731
+    if groups is None:
+        groups = candidate_groups({doc_id: band_keys(doc.raw_text) for doc_id, (_, doc) in docs.items()})
+    declared = {doc_id: doc.near_duplicate_group for doc_id, (_, doc) in docs.items() if doc.near_duplicate_group}
     found = []
-    pairs = find_near_duplicates(((doc_id, doc.raw_text) for doc_id, (_, doc) in docs.items()), pairs=candidates)
-    for pair in pairs:
+    for pair in link(groups, text_of, THRESHOLD, declared):
         (src_a, a), (src_b, b) = docs[pair.a], docs[pair.b]
-        if a.near_duplicate_group and a.near_duplicate_group == b.near_duplicate_group:
-            continue
-        line, col = src_b.locate("/near_duplicate_group")
+        name = a.near_duplicate_group or b.near_duplicate_group or a.doc_id
+        # the incident goes to the file that has to change: the one not already in that group
+        (src, doc, other) = (src_a, a, b) if b.near_duplicate_group == name else (src_b, b, a)
+        line, col = src.locate("/near_duplicate_group")
         where = "in different splits" if a.split != b.split else "in one split"
-        found.append(incident("NS407", src_b.where, line, col,
-                              f"{b.doc_id} and {a.doc_id} share {pair.jaccard:.0%} of their word 5-grams "
+        found.append(incident("NS407", src.where, line, col,
+                              f"{doc.doc_id} and {other.doc_id} share {pair.jaccard:.0%} of their word 5-grams "
                               f"(threshold {THRESHOLD:.0%}) but are not in one near-duplicate group ({where})",
-                              f"set both \"near_duplicate_group\" to {a.near_duplicate_group or a.doc_id!r} and give them one split"))
+                              f"set \"near_duplicate_group\" of both to {name!r} and give them one split"))
     return found
 
 

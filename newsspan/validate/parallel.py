@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..incidents import Incident
-from ..neardup import band_keys, candidate_pairs
+from ..neardup import band_keys, candidate_groups
 from .. import read
 from ..read import DocFiles, JsonSource, read_json, relpath
 from ..records import Document
@@ -227,34 +227,16 @@ class _LazySource:
         return source.locate(pointer, key) if source is not None else (1, 1)
 
 
-@dataclass(frozen=True, slots=True)
-class _WithText:
-    doc_id: str
-    split: str
-    near_duplicate_group: str | None
-    raw_text: str
-
-
 def corpus_incidents(stored: dict[str, StoredDoc], released: dict[str, str]) -> list[Incident]:
     """The checks of `consistency.check_corpus`, run on stored documents without their texts.
 
-    Near-duplicates: the LSH candidates come from the stored band keys; only candidates that are
-    not declared in one group can yield an incident, so only their texts are read and only those
-    pairs are checked exactly, as `consistency` would among all documents (LSH candidacy is a
-    property of a pair).
+    Near-duplicates: the LSH candidate groups come from the stored band keys, and a document's raw
+    text is read only when a candidate pair outside one declared group needs its exact check.
     """
     stand_ins = {doc_id: (_LazySource(s), s) for doc_id, s in stored.items()}
-    pairs = [pair for pair in candidate_pairs({d: s.bands for d, s in stored.items()})
-             if not _one_group(stored[pair[0]], stored[pair[1]])]
-    suspects = sorted({doc_id for pair in pairs for doc_id in pair})
-    texts = {doc_id: (_LazySource(stored[doc_id]), _with_text(stored[doc_id])) for doc_id in suspects}
-    return consistency.check_corpus(stand_ins, released, texts, pairs)
+    groups = candidate_groups({d: s.bands for d, s in stored.items()})
+    return consistency.check_corpus(stand_ins, released, lambda doc_id: _raw_text(stored[doc_id]), groups)
 
 
-def _one_group(a: StoredDoc, b: StoredDoc) -> bool:
-    return a.near_duplicate_group is not None and a.near_duplicate_group == b.near_duplicate_group
-
-
-def _with_text(stored: StoredDoc) -> _WithText:
-    text = Path(stored.raw).read_bytes().decode("utf-8")
-    return _WithText(stored.doc_id, stored.split, stored.near_duplicate_group, text)
+def _raw_text(stored: StoredDoc) -> str:
+    return Path(stored.raw).read_bytes().decode("utf-8")
