@@ -9,9 +9,10 @@ same entry point on both (the one a command runs) and prints the two best-of-3 t
 ratio. The target is no ratio above about 10. A hostile input that is refused counts its refusal
 time: a refusal past a stated limit is the intended answer.
 
-The near-duplicate classes are output-sensitive: n documents that are all near-duplicates of each
-other are n (n - 1) / 2 pairs, each checked exactly, so their ratio grows with n (it is measured
-at 400 documents, 200 with --scale 0.5).
+The near-duplicate classes run the corpus check (`neardup.candidate_groups` and `neardup.link`, as
+`validate` does) on 400 documents of 3,000 characters: copies of one page, sliding windows of one
+text (both a single linked set: n - 1 checks), and pages that share one long passage but stay below
+the threshold (LSH pairs most of them; the prefix filter checks none).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ sys.path.insert(0, str(REPO))
 from newsspan import read  # noqa: E402
 from newsspan.evaluate.align import align_text  # noqa: E402
 from newsspan.evaluate.jsonl import read_records  # noqa: E402
-from newsspan.neardup import find_near_duplicates  # noqa: E402
+from newsspan.neardup import band_keys, candidate_groups, link  # noqa: E402
 from newsspan.read import DocFiles  # noqa: E402
 from newsspan.validate import check_document_files  # noqa: E402
 from newsspan.validate.consistency import guidelines_versions  # noqa: E402
@@ -121,10 +122,13 @@ def span_cases(folder: Path, scale: float) -> list[tuple[str, DocFiles, DocFiles
     by_start = [{"id": f"e{i + 1}", "label": "GPE", "text": "the", "start": i * len(raw) // count} for i in range(count)]
     by_nth = [{"id": f"e{i + 1}", "label": "GPE", "text": "the", "occurrence": 10 ** 6} for i in range(count)]
     wrong = [{"id": f"e{i + 1}", "start": 0, "end": 3, "label": "GPE", "text": "of "} for i in range(count)]
+    absent = [{"id": f"e{i + 1}", "label": "GPE", "text": f"Kherson\u2019s {i}"} for i in range(count)]
+    absent_at = [{"id": f"e{i + 1}", "start": 0, "end": 3, "label": "GPE", "text": f"Kherson\u2019s {i}"} for i in range(count)]
     made = {}
     for name, spans in [("normal", normal), ("by text: one common word", by_word), ("by text: common words", by_words),
                         ("by text: common word near a start", by_start), ("by text: occurrence 1e6 of a common word", by_nth),
-                        ("wrong offsets of a common word", wrong)]:
+                        ("wrong offsets of a common word", wrong), ("by text: not on the page", absent),
+                        ("wrong offsets of a text not on the page", absent_at)]:
         made[name] = _corpus(folder / name.replace(" ", "-").replace(":", ""), raw, spans)
     return [(f"validate 2 MB page, 400 spans {name}", made["normal"], files) for name, files in made.items() if name != "normal"]
 
@@ -152,8 +156,15 @@ def neardup_cases(scale: float) -> list[tuple[str, dict, dict]]:
     same = page(3000, seed=7)
     copies = {f"d{i}": same for i in range(count)}
     windows = {f"d{i}": (same * 3)[i * 7: i * 7 + 3000] for i in range(count)}
+    passage = page(1000, seed=8)
+    shared = {f"d{i}": passage + page(2000, seed=100 + i) for i in range(count)}
     return [("near-duplicates: every document the same", normal, copies),
-            ("near-duplicates: sliding windows of one text", normal, windows)]
+            ("near-duplicates: sliding windows of one text", normal, windows),
+            ("near-duplicates: one long passage shared, all below the threshold", normal, shared)]
+
+
+def _corpus_check(texts: dict[str, str]) -> None:
+    link(candidate_groups({doc_id: band_keys(text) for doc_id, text in texts.items()}), texts.__getitem__)
 
 
 def main() -> int:
@@ -172,7 +183,7 @@ def main() -> int:
     for name, normal, hostile in align_cases(args.scale):
         rows.append((name, best(lambda: align_text(*normal), 2), best(lambda: align_text(*hostile), 2)))
     for name, normal, hostile in neardup_cases(args.scale):
-        rows.append((name, best(lambda: find_near_duplicates(normal.items()), 2), best(lambda: find_near_duplicates(hostile.items()), 2)))
+        rows.append((name, best(lambda: _corpus_check(normal), 2), best(lambda: _corpus_check(hostile), 2)))
     print(f"worst ratio: {rows.worst:.1f}x (target: about 10x or less)")
     return 0
 

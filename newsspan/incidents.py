@@ -60,6 +60,7 @@ _CODES = [
     Code("NS309", "missing-id", "anchoring", "error", "A span or quote has no id yet (run `fix`)."),
     Code("NS310", "split-character", "anchoring", "error", "A span starts or ends inside a character (a letter and its combining mark, an emoji sequence)."),
     Code("NS311", "invisible-edge", "anchoring", "error", "A span starts or ends with an invisible format character (zero-width, bidi control)."),
+    Code("NS312", "search-limit", "anchoring", "error", "Spans written by text were not searched: the document's text searches reached their limit (run `fix` again)."),
     # layer 4: consistency
     Code("NS401", "duplicate-id", "consistency", "error", "Two spans of a document share an id."),
     Code("NS402", "overlapping-spans", "consistency", "error", "Two spans of one layer overlap."),

@@ -31,7 +31,7 @@ def test_valid_fixture_is_clean():
     assert report.incidents == [] and list(report.documents) == ["doc"]
 
 
-@pytest.mark.parametrize("code", [c for c in CODES if c != "NS110"])
+@pytest.mark.parametrize("code", [c for c in CODES if c not in ("NS110", "NS312")])
 def test_fixture_yields_exactly_its_code(code):
     report = validate_corpus(_fixture(code))
     assert {i.code for i in report.incidents} == {code}
@@ -48,6 +48,18 @@ def test_too_large_raw_file(tmp_path, monkeypatch):
         raw.write(b"x" * 1000)
     report = validate_corpus(root)
     assert {i.code for i in report.incidents} == {"NS110"}
+
+
+def test_search_limit(monkeypatch):
+    from newsspan.workflow import resolve
+
+    assert {i.code for i in validate_corpus(_fixture("NS312")).incidents} == {"NS306"}  # within the real limit
+    monkeypatch.setattr(resolve, "SEARCH_FLOOR", 0)
+    monkeypatch.setattr(resolve, "SEARCH_PAGES", 0)
+    resolve._occurrences.cache_clear()  # a scan answered from the cache costs nothing
+    report = validate_corpus(_fixture("NS312"))
+    assert [i.code for i in report.incidents] == ["NS312", "NS312"]
+    assert all("limit" in i.message and "fix" in i.hint for i in report.incidents)
 
 
 def test_incident_lines_point_at_the_problem():

@@ -74,7 +74,7 @@ def test_text_not_found_without_a_lookalike_match_keeps_the_general_hint():
 
 
 def test_occurrences_may_overlap():
-    assert occurrences("aaaa", "aa") == [0, 1, 2]
+    assert occurrences("aaaa", "aa") == (0, 1, 2)
 
 
 def _draft_copy(tmp_path: Path, entities: list, quotes=None) -> Path:
@@ -186,3 +186,56 @@ def test_fmt_refuses_broken_json_with_a_location(corpus_copy):
 def test_paths_that_are_not_annotations_are_usage_errors():
     code, _, err = run("fix", "README.md")
     assert code == 2 and "not a corpus folder" in err
+
+
+def _big_page_copy(tmp_path: Path, texts: list[str]) -> Path:
+    """VALID-minimal on a page of about 200 KB, with one entity written by text per `texts`."""
+    import hashlib
+
+    root = tmp_path / "big"
+    shutil.copytree(VALID, root)
+    raw_path = root / "raw" / "doc.txt"
+    words = [f"Word{i:05d}" for i in range(20_000)]
+    raw = raw_path.read_text(encoding="utf-8") + " ".join(words) + "\n"
+    raw_path.write_text(raw, encoding="utf-8", newline="")
+    path = root / "annotations" / "doc.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["metadata"]["raw_sha256"] = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    doc["entities"] = [{"id": f"e{n + 2}", "label": "PERSON", "text": t} for n, t in enumerate(texts)]
+    doc["entities"].insert(0, {"id": "e1", "start": 12, "end": 20, "label": "PERSON", "text": "Zelensky"})
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def test_text_searches_of_one_document_stop_at_the_stated_limit(tmp_path):
+    from newsspan.workflow import resolve as module
+
+    # 400 distinct texts absent from a 200 KB page: two full scans each (the text, then its
+    # look-alike form) would be 160 M characters; the limit stops them near 30 M.
+    path = _big_page_copy(tmp_path, [f"Absent{i}" for i in range(400)])
+    page = len((path.parent.parent / "raw" / "doc.txt").read_text(encoding="utf-8"))
+    limit = module.SEARCH_PAGES * (page + len(path.read_text(encoding="utf-8"))) + module.SEARCH_FLOOR
+    codes = [i.code for i in validate_corpus(path.parent.parent).incidents]
+    assert set(codes) == {"NS308", "NS312"} and len(codes) == 400
+    searched = codes.index("NS312")
+    assert codes[searched:] == ["NS312"] * (400 - searched)  # in file order: once reached, the rest are refused
+    assert limit // (2 * page) - 2 <= searched <= limit // (2 * page) + 1
+
+
+def test_fix_resolves_what_the_limit_allows_and_the_next_run_the_rest(tmp_path):
+    texts = [f"Word{i:05d}" for i in range(0, 20_000, 40)]  # 500 texts that occur once each
+    path = _big_page_copy(tmp_path, texts)
+    code, out, err = run("fix", str(path))
+    assert code == 1 and "not searched yet: run fix again" in out and " NS312 " in out and "Traceback" not in out + err
+    first = json.loads(path.read_text(encoding="utf-8"))["entities"]
+    resolved = [e for e in first if "start" in e]
+    assert 1 < len(resolved) < len(first)
+    for _ in range(5):
+        code, out, _ = run("fix", str(path))
+        if code == 0:
+            break
+    assert code == 0, out
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    raw = (path.parent.parent / "raw" / "doc.txt").read_text(encoding="utf-8")
+    assert all(raw[e["start"]:e["end"]] == e["text"] for e in doc["entities"])
+    assert validate_corpus(path.parent.parent).incidents == []

@@ -20,7 +20,11 @@ def configure(parser) -> None:
 def run(args) -> int:
     outcomes = [fix_file(target) for target in annotation_files(args.paths + args.corpus, CORPUS)]
     for outcome in outcomes:
-        if outcome.problems:
+        if outcome.problems and outcome.changed:
+            print(f"fix: rewrote {shown(outcome.path)} ({outcome.resolved} spans resolved, {outcome.ids} ids assigned); "
+                  f"{len(outcome.problems)} spans not searched yet: run fix again")
+            print(format_text(outcome.problems))
+        elif outcome.problems:
             print(f"fix: refused {shown(outcome.path)}, left untouched:")
             print(format_text(outcome.problems))
         elif outcome.changed:

@@ -7,7 +7,8 @@ from typing import Iterator
 from ..incidents import Incident, incident
 from ..read import JsonSource
 from ..workflow.ids import missing_id_incidents
-from ..workflow.resolve import by_text_incident, counted, is_by_text, nearest_occurrences, occurrences
+from ..workflow.resolve import (SearchLimit, by_text_incident, counted, is_by_text, nearest_occurrences, occurrences,
+                                search_limit)
 from .characters import edge_character_problem
 from .miscount import misread_offsets_hint
 
@@ -36,12 +37,13 @@ def check_anchoring(source: JsonSource, raw_bytes: bytes, raw_text: str) -> list
                          f"raw_sha256 is {annotation['metadata']['raw_sha256'][:12]}..., the raw file's is {actual[:12]}...",
                          f"the raw file changed: re-anchor every span against it, then set \"raw_sha256\": \"{actual}\"")]
     found = missing_id_incidents(source)
-    for pointer, span in iter_spans(annotation):
-        # A span written by text has no offsets to check yet: say how `fix` would resolve it.
-        check = by_text_incident if is_by_text(span) else _span_problem
-        problem = check(source, pointer, span, raw_text)
-        if problem:
-            found.append(problem)
+    with search_limit(raw_text, len(source.text)):
+        for pointer, span in iter_spans(annotation):
+            # A span written by text has no offsets to check yet: say how `fix` would resolve it.
+            check = by_text_incident if is_by_text(span) else _span_problem
+            problem = check(source, pointer, span, raw_text)
+            if problem:
+                found.append(problem)
     return found
 
 
@@ -54,12 +56,12 @@ def _span_problem(source: JsonSource, pointer: str, span: dict, raw: str) -> Inc
     if end > len(raw):
         line, col = source.locate(pointer + "/end")
         return incident("NS302", source.where, line, col, f"{pointer} ends at {end}, the raw text has {len(raw)} code points",
-                        misread_offsets_hint(text, start, end, raw) or _where_is(text, start, raw))
+                        _offsets_hint(text, start, end, raw))
     if raw[start:end] != text:
         line, col = source.locate(pointer + "/text")
         return incident("NS304", source.where, line, col,
                         f"{pointer} text {_short(text)} differs from raw[{start}:{end}] {_short(raw[start:end])}",
-                        misread_offsets_hint(text, start, end, raw) or _where_is(text, start, raw))
+                        _offsets_hint(text, start, end, raw))
     if text[0].isspace() or text[-1].isspace():
         line, col = source.locate(pointer)
         lead = len(text) - len(text.lstrip())
@@ -69,9 +71,17 @@ def _span_problem(source: JsonSource, pointer: str, span: dict, raw: str) -> Inc
     return edge_character_problem(source, pointer, start, end, raw)
 
 
+def _offsets_hint(text: str, start: int, end: int, raw: str) -> str:
+    try:
+        return misread_offsets_hint(text, start, end, raw) or _where_is(text, start, raw)
+    except SearchLimit:
+        return ("the page was not searched for the text (the searches of this document reached their limit): "
+                "copy the offsets and the text from the raw file")
+
+
 def _where_is(text: str, near: int, raw: str) -> str:
     """Suggest the occurrence of `text` nearest to where the span claims to be."""
-    if not text or raw.find(text) < 0:
+    if not text or not occurrences(raw, text):
         return f"{_short(text)} does not occur in the raw text: correct \"text\" to the raw slice, or fix the offsets"
     best = min(nearest_occurrences(raw, text, near), key=lambda h: abs(h - near))
     hits = occurrences(raw, text)

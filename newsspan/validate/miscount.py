@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..workflow.resolve import scanned
 from .characters import describe, splits_character
 
 
@@ -102,6 +103,7 @@ def _nearest(raw: str, text: str, near: int) -> int:
     while at >= 0:
         hits.append(at)
         at = raw.find(text, at + 1)
+    scanned(len(raw))
     return min(hits, key=lambda h: abs(h - near)) if hits else -1
 
 

@@ -16,7 +16,7 @@ from ..validate.anchoring import iter_spans
 from ..validate.schema import check_schema
 from .files import AnnotationFile
 from .ids import assign_missing
-from .resolve import Located, Refused, is_by_text, resolve
+from .resolve import Located, Refused, is_by_text, resolve, search_limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +44,15 @@ def fix_file(target: AnnotationFile, write: bool = True) -> Outcome:
     if raw_text is None:
         return Outcome(target.path, problems=tuple(problems))
     located, refused = _resolve_all(source, raw_text)
-    if refused:
+    # Spans left unsearched by the search limit are not wrong: the others are written, and the
+    # next run searches those (a resolved span needs no search).
+    if refused and not (located and all(r.code == "NS312" for r in refused)):
         return Outcome(target.path, problems=tuple(refused))
     for span, found in located:
         _set_offsets(span, found)
     ids = assign_missing(source.value)
     done = _finish(source, format_annotation(source.value), write)
-    return Outcome(target.path, done.changed, len(located), ids)
+    return Outcome(target.path, done.changed, len(located), ids, tuple(refused))
 
 
 def _readable(path: Path) -> tuple[JsonSource | None, list[Incident]]:
@@ -82,15 +84,16 @@ def _raw_for(target: AnnotationFile, source: JsonSource) -> tuple[str | None, li
 
 def _resolve_all(source: JsonSource, raw: str) -> tuple[list[tuple[dict, Located]], list[Incident]]:
     located, refused = [], []
-    for pointer, span in iter_spans(source.value):
-        if not is_by_text(span):
-            continue
-        found = resolve(span, raw)
-        if isinstance(found, Refused):
-            line, col = source.locate(pointer + "/text")
-            refused.append(incident(found.code, source.where, line, col, f"{pointer}: {found.message}", found.hint))
-        else:
-            located.append((span, found))
+    with search_limit(raw, len(source.text)):
+        for pointer, span in iter_spans(source.value):
+            if not is_by_text(span):
+                continue
+            found = resolve(span, raw)
+            if isinstance(found, Refused):
+                line, col = source.locate(pointer + "/text")
+                refused.append(incident(found.code, source.where, line, col, f"{pointer}: {found.message}", found.hint))
+            else:
+                located.append((span, found))
     return located, refused
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterator, Sequence
 
 from ..incidents import Incident, incident
 from ..read import JsonSource, text_location
@@ -40,14 +43,56 @@ def is_by_text(span: dict) -> bool:
     return "start" not in span or "end" not in span or "occurrence" in span
 
 
+# A text is found by scanning the page, so a document's by-text spans and hints cost up to
+# (distinct texts) x (page length): thousands of texts that do not occur on a 5 MB page would be
+# hours of scanning. So the scans made for one document are counted, and past
+# SEARCH_PAGES x (page + annotation) + SEARCH_FLOOR characters the rest are refused (NS312):
+# about as much work as checking the document, at most, plus a floor that no hand-made document
+# on a page of normal size reaches. Scans answered from the cache below cost nothing.
+SEARCH_PAGES = 64
+SEARCH_FLOOR = 16_000_000
+_SEARCHED: ContextVar[list[int] | None] = ContextVar("newsspan_searched", default=None)
+
+
+class SearchLimit(Exception):
+    """The scans of this document have used their limit (see SEARCH_PAGES)."""
+
+
+@contextmanager
+def search_limit(raw: str, annotation_chars: int) -> Iterator[None]:
+    """Count the scans of `raw` made inside, against the limit of one document."""
+    token = _SEARCHED.set([SEARCH_PAGES * (len(raw) + annotation_chars) + SEARCH_FLOOR])
+    try:
+        yield
+    finally:
+        _SEARCHED.reset(token)
+
+
+def scanned(characters: int) -> None:
+    """Count characters of the page just scanned; raise SearchLimit past the document's limit (so
+    it is passed by one scan at most)."""
+    left = _SEARCHED.get()
+    if left is not None:
+        left[0] -= characters
+        if left[0] < 0:
+            raise SearchLimit
+
+
+def search_limit_refusal() -> Refused:
+    return Refused("NS312", "not searched: the text searches of this document reached their limit "
+                            f"({SEARCH_PAGES} x (page + annotation) + {SEARCH_FLOOR:,} characters scanned)",
+                   "write exact \"start\" and \"end\" for this span, or run fix again "
+                   "(each run resolves what fits in the limit, and resolved spans need no search)")
+
+
 # Occurrences are counted up to this many: a common word on a large page occurs tens of thousands
 # of times, and hundreds of spans naming it would otherwise cost hundreds of full listings.
 MAX_OCCURRENCES = 1000
 
 
-def occurrences(raw: str, text: str, limit: int = MAX_OCCURRENCES) -> list[int]:
+def occurrences(raw: str, text: str, limit: int = MAX_OCCURRENCES) -> tuple[int, ...]:
     """The first occurrences of `text`, at most `limit` + 1 (one more says "more than the limit")."""
-    return list(_occurrences(raw, text, limit))
+    return _occurrences(raw, text, limit)
 
 
 @lru_cache(maxsize=256)
@@ -57,10 +102,11 @@ def _occurrences(raw: str, text: str, limit: int) -> tuple[int, ...]:
     while at >= 0 and len(hits) <= limit:
         hits.append(at)
         at = raw.find(text, at + 1)
+    scanned(hits[-1] + len(text) if len(hits) > limit else len(raw))
     return tuple(hits)
 
 
-def counted(hits: list[int]) -> str:
+def counted(hits: Sequence[int]) -> str:
     return f"more than {MAX_OCCURRENCES} times" if len(hits) > MAX_OCCURRENCES else f"{len(hits)} times"
 
 
@@ -70,12 +116,21 @@ def nearest_occurrences(raw: str, text: str, near: int) -> list[int]:
     near = max(0, near)
     before = raw.rfind(text, 0, near + len(text))
     after = raw.find(text, near + 1)
+    scanned((near + len(text) - max(before, 0)) + ((after if after >= 0 else len(raw)) - near))
     return [h for h in (before, after) if h >= 0]
 
 
 def resolve(span: dict, raw: str) -> Located | Refused:
+    """Where a span written by text is, or why not. Inside `search_limit`, past the limit: NS312."""
+    try:
+        return _resolve(span, raw)
+    except SearchLimit:
+        return search_limit_refusal()
+
+
+def _resolve(span: dict, raw: str) -> Located | Refused:
     text = span["text"]
-    if raw.find(text) < 0:
+    if not occurrences(raw, text):
         return Refused("NS308", f"{_short(text)} does not occur in the raw text",
                        near_match_hint(text, raw, span.get("start"))
                        or "copy the text from the raw file exactly (same quotes, dashes, spaces and line breaks)")
@@ -113,7 +168,7 @@ def _nearest(text: str, hits: list[int], near: int, raw: str) -> Located | Refus
     return Located(ranked[0], ranked[0] + len(text))
 
 
-def _which(text: str, hits: list[int], raw: str) -> str:
+def _which(text: str, hits: Sequence[int], raw: str) -> str:
     shown = ", ".join(f"{n} at {':'.join(map(str, text_location(raw, at)))}"
                       for n, at in enumerate(hits[:SHOWN_OCCURRENCES], 1))
     more = ", ..." if len(hits) > SHOWN_OCCURRENCES else ""
@@ -149,10 +204,16 @@ _FOLD = str.maketrans(_LOOKALIKES)
 SHOWN_DIFFERENCES = 3
 
 
+@lru_cache(maxsize=4)
+def _folded(raw: str) -> str:
+    # Once per page, not once per span: hundreds of spans of one page may need the hint.
+    return raw.translate(_FOLD)
+
+
 def near_match_hint(text: str, raw: str, near: int | None = None) -> str:
     """Where `text` occurs once look-alike characters (no-break and other spaces, curly quotes,
     dashes) are read as their plain twins, and which characters differ; "" when it does not."""
-    folded_raw, folded = raw.translate(_FOLD), text.translate(_FOLD)
+    folded_raw, folded = _folded(raw), text.translate(_FOLD)
     hits = occurrences(folded_raw, folded) if folded else []
     if not hits:
         return ""
