@@ -115,6 +115,31 @@ def test_broken_json_at_a_revision_is_reported_not_raised(repo):
     assert "#### `doc` (unreadable)" in out and "not valid UTF-8 JSON" in out
 
 
+def test_files_that_name_no_document_or_are_too_large_are_not_read(repo, monkeypatch):
+    from newsspan import read
+    from newsspan.workflow import revisions
+
+    folder = repo / "corpus" / "annotations"
+    (folder / "Evil\x1b[31m.json").write_text("{}", encoding="utf-8")
+    (folder / "big.json").write_text('{"doc_id": "big"}' + " " * 5000, encoding="utf-8")
+    import os
+    with open(os.fsencode(folder) + b"/caf\xff.json", "wb") as handle:  # a name that is not UTF-8
+        handle.write(b"{}")
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True, capture_output=True)
+    subprocess.run([*GIT, "commit", "-q", "-m", "odd names"], cwd=repo, check=True, capture_output=True)
+    shown = []
+    real = revisions._git
+    monkeypatch.setattr(revisions, "_git", lambda args, cwd: shown.append(args) or real(args, cwd))
+    monkeypatch.setattr(revisions, "MAX_JSON_BYTES", 1000)
+    found = revisions.annotations_at("HEAD", "corpus", repo)
+    assert found["caf\ufffd"].startswith("not a document name")
+    assert found["Evil\x1b[31m"].startswith("not a document name") and "bytes, over the 1000-byte limit" in found["big"]
+    assert not any("Evil" in " ".join(a) or "big.json" in " ".join(a) for a in shown if a[0] == "show")
+    assert read.MAX_JSON_BYTES > 1000  # only the module's copy was lowered
+    code, out, err = run("diff", "HEAD~1", "HEAD", cwd=repo)
+    assert code == 0 and "Traceback" not in err and "\x1b" not in out
+
+
 def _u(start, end, label, text=""):
     return Unit(((start, end),), label, text)
 

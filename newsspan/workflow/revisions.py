@@ -4,7 +4,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from ..read import ANNOTATION_DIR, MAX_JSON_BYTES, parse_json
+from ..read import ANNOTATION_DIR, MAX_JSON_BYTES, SLUG, parse_json
 
 
 class GitProblem(Exception):
@@ -52,13 +52,32 @@ def corpus_in_repository(corpus: str, top: Path) -> str:
 def annotations_at(commit: str, corpus: str, top: Path) -> dict[str, dict | str]:
     """doc_id -> the annotation object at `commit`, or a sentence saying why it cannot be read."""
     folder = f"{corpus}/{ANNOTATION_DIR}/"
-    listing = _git(["ls-tree", "-r", "-z", "--name-only", commit, "--", folder], top)
+    # -l: each entry's size, so that a blob over the limit is refused before it is read
+    listing = _git(["ls-tree", "-r", "-z", "-l", commit, "--", folder], top)
     found: dict[str, dict | str] = {}
-    for name in sorted(n.decode("utf-8") for n in listing.split(b"\0") if n):
+    for size, name in sorted(_entries(listing), key=lambda e: e[1]):
         path = PurePosixPath(name)
-        if path.suffix == ".json" and path.parent.as_posix() == folder.rstrip("/"):
+        if path.suffix != ".json" or path.parent.as_posix() != folder.rstrip("/"):
+            continue
+        if not SLUG.fullmatch(path.stem):
+            # A name the validator refuses (NS112, NS117) names no document: it is not read.
+            found[path.stem] = "not a document name (a document id is a lowercase slug)"
+        elif size > MAX_JSON_BYTES:
+            found[path.stem] = f"{size} bytes, over the {MAX_JSON_BYTES}-byte limit of an annotation file"
+        else:
             found[path.stem] = _parsed(_git(["show", f"{commit}:{name}"], top), f"{commit[:12]}:{name}")
     return found
+
+
+def _entries(listing: bytes) -> list[tuple[int, str]]:
+    """(size, path) of each blob of `git ls-tree -l -z` output ("mode type object size<TAB>path")."""
+    entries = []
+    for entry in listing.split(b"\0"):
+        head, tab, name = entry.partition(b"\t")
+        fields = head.split()
+        if tab and len(fields) == 4 and fields[1] == b"blob" and fields[3].isdigit():
+            entries.append((int(fields[3]), name.decode("utf-8", errors="replace")))
+    return entries
 
 
 def _parsed(data: bytes, where: str) -> dict | str:
