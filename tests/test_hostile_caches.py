@@ -136,3 +136,87 @@ def test_a_damaged_build_cache_entry_is_dropped_and_derived_again(tmp_path, caps
     warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: cache:")]
     assert len(warnings) == 1, warnings
     assert all(checksum.intact(p) for p in _pieces(cache))  # repaired
+
+
+# -- the file records: a file whose identity is unchanged is not read again ----------------------
+
+def _records(cache_dir: Path) -> list[tuple[str, str]]:
+    with _database(cache_dir) as db:
+        return db.execute("SELECT path, value FROM files ORDER BY path").fetchall()
+
+
+def _count_reads(monkeypatch) -> list[str]:
+    from newsspan.validate import parallel
+
+    read = []
+    real = parallel._read_both
+    monkeypatch.setattr(parallel, "_read_both", lambda files: read.append(files.doc_id) or real(files))
+    return read
+
+
+def _corpus_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root)
+    return root
+
+
+def test_an_unchanged_corpus_is_not_read_again(tmp_path, monkeypatch):
+    from newsspan.validate import cache as module
+
+    root = _corpus_copy(tmp_path)
+    expected = _summary(validate_corpus(root))
+    # Just copied: within RACY_SECONDS of their last change, the files are hashed on every run.
+    read = _count_reads(monkeypatch)
+    assert _summary(_validated(tmp_path / "c", root)) == expected
+    assert _summary(_validated(tmp_path / "c", root)) == expected and len(read) == 2 * len(expected[1])
+    monkeypatch.setattr(module, "RACY_SECONDS", 0)
+    assert _summary(_validated(tmp_path / "c", root)) == expected  # hashed, and now remembered
+    read.clear()
+    report = _validated(tmp_path / "c", root)
+    assert _summary(report) == expected and read == [] and report.from_cache == len(expected[1])
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(tmp_path, monkeypatch):
+    from newsspan.validate import cache as module
+
+    monkeypatch.setattr(module, "RACY_SECONDS", 0)
+    root = _corpus_copy(tmp_path)
+    assert _validated(tmp_path / "c", root).ok
+    path = sorted((root / "annotations").glob("*.json"))[0]
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace('"status": "', '"status": "X', 1)[:-1]  # one byte in, the final newline out
+    assert len(changed.encode()) == len(text.encode()) and changed != text
+    path.write_text(changed, encoding="utf-8")
+    import os
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the same size and modification time
+    assert path.stat().st_mtime_ns == before.st_mtime_ns and path.stat().st_size == before.st_size
+    report = _validated(tmp_path / "c", root)
+    assert not report.ok and report.incidents == validate_corpus(root).incidents
+
+
+FILE_RECORD_DAMAGE = {
+    "a recorded hash changed": lambda rows: [(rows[0][0], rows[0][1][:-1] + ("0" if rows[0][1][-1] != "0" else "1"))],
+    "two files' records swapped": lambda rows: [(rows[0][0], rows[1][1]), (rows[1][0], rows[0][1])],
+    "a record not text": lambda rows: [(rows[0][0], b"\x00\x01")],
+}
+
+
+@pytest.mark.parametrize("damage", FILE_RECORD_DAMAGE)
+def test_a_damaged_file_record_is_dropped_and_the_file_read_again(tmp_path, capsys, monkeypatch, damage):
+    from newsspan.validate import cache as module
+
+    monkeypatch.setattr(module, "RACY_SECONDS", 0)
+    expected = _summary(validate_corpus(CORPUS))
+    _validated(tmp_path)
+    rows = _records(tmp_path)
+    assert len(rows) == 2 * len(expected[1])
+    with _database(tmp_path) as db:
+        db.executemany("UPDATE files SET value = ? WHERE path = ?", [(v, p) for p, v in FILE_RECORD_DAMAGE[damage](rows)])
+    capsys.readouterr()
+    read = _count_reads(monkeypatch)
+    assert _summary(_validated(tmp_path)) == expected and read  # those files read and hashed again
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: cache:")]
+    assert len(warnings) == 1, warnings
+    read.clear()
+    assert _summary(_validated(tmp_path)) == expected and read == []  # repaired

@@ -12,6 +12,10 @@ incidents stored from the run that checked it, in their order.
 
 - validation: one SQLite table of key -> JSON (the document's incidents and what the corpus-wide
   checks need of it). Entries written under another salt (older code) are dropped on opening.
+  A second table remembers each file's sha256 with the file's identity when it was hashed (size,
+  modification and change times, inode, device), as git's index does: a file whose identity is
+  unchanged is not read and hashed again, unless it changed within RACY_SECONDS of being hashed
+  (a write in the same clock tick could leave the times equal), and then it is hashed.
 - build: one Arrow IPC file per config and piece of a shard (about 1 MB of raw text), named by
   the hash of its inputs, so that a rebuild derives again only the pieces whose documents changed.
   Uncompressed (LZ4 took a tenth of the derive pass): about three times the
@@ -87,6 +91,19 @@ def validation_salt(versions: frozenset[str], package: Path | None = None) -> st
     ])
 
 
+RACY_SECONDS = 2
+
+
+def file_identity(st: os.stat_result) -> str:
+    """What says a file was not touched: any write changes its modification or change time."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
+
+
+def trusted_identity(st: os.stat_result, hashed_ns: int) -> bool:
+    """Whether a hash taken at `hashed_ns` may stand for the file's content while its identity is `st`."""
+    return hashed_ns - max(st.st_mtime_ns, st.st_ctime_ns) >= RACY_SECONDS * 1_000_000_000
+
+
 def document_key(salt: str, doc_id: str, names: tuple[str, str], digests: tuple[str, str]) -> str:
     """The key of one document's result: salt, id, reported file names and file contents."""
     return _hash_parts([salt, doc_id, *names, *digests])
@@ -114,6 +131,7 @@ class ValidationCache:
             # WAL: readers in worker processes never wait for the writer in the main process.
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, salt TEXT NOT NULL, value TEXT NOT NULL)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, value TEXT NOT NULL)")
         return self._db
 
     def prune(self) -> bool:
@@ -166,6 +184,47 @@ class ValidationCache:
                 return found
         self._drop(key)
         return None
+
+    def known_digest(self, path: str, st: os.stat_result) -> str | None:
+        """The sha256 recorded for the file at `path` if its identity is still `st`, else None."""
+        if self.problem:
+            return None
+        try:
+            row = self._connect().execute("SELECT value FROM files WHERE path = ?", (path,)).fetchone()
+        except (sqlite3.Error, OSError) as err:
+            self.problem = f"{self.path}: {err}"
+            return None
+        value = unseal(row[0], "file:" + path) if row and isinstance(row[0], str) else None
+        if row and value is None:
+            self._drop_file(path)
+            return None
+        parts = value.split(" ") if value else []
+        if len(parts) != 3 or not parts[1].isdigit() or parts[0] != file_identity(st):
+            return None
+        return parts[2] if trusted_identity(st, int(parts[1])) else None
+
+    def put_files(self, entries: Iterable[tuple[str, str, int, str]]) -> None:
+        """(path, identity, when hashed in ns, sha256) of files just read and hashed."""
+        if self.problem:
+            return
+        try:
+            db = self._connect()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO files (path, value) VALUES (?, ?)",
+                               ((path, seal(f"{identity} {hashed_ns} {sha}", "file:" + path))
+                                for path, identity, hashed_ns, sha in entries))
+        except (sqlite3.Error, OSError) as err:
+            self.problem = f"{self.path}: {err}"
+
+    def _drop_file(self, path: str) -> None:
+        if not self.warned:
+            warn(f"cache: damaged entries in {self.path.name} (checksum differs): dropped, reading those files again")
+            self.warned = True
+        try:
+            with self._connect() as db:
+                db.execute("DELETE FROM files WHERE path = ?", (path,))
+        except (sqlite3.Error, OSError) as err:
+            self.problem = f"{self.path}: {err}"
 
     def _drop(self, key: str) -> None:
         if not self.warned:

@@ -11,6 +11,9 @@ corpus-wide checks need; the build reads each document again from its files when
 from __future__ import annotations
 
 import json
+import os
+import stat
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,7 +25,7 @@ from .. import read
 from ..read import DocFiles, JsonSource, read_json, relpath
 from ..records import Document
 from . import consistency
-from .cache import ValidationCache, digest, document_key
+from .cache import ValidationCache, digest, document_key, file_identity
 # The order-keeping pool lives with the other engines; these names stay importable from here.
 from ..engine.local import AUTO_JOBS_MIN_ITEMS, available_cores, process_map, resolve_jobs  # noqa: F401
 
@@ -110,18 +113,38 @@ class CheckContext:
     keep_documents: bool
 
 
-def _read_both(files: DocFiles) -> tuple[bytes, bytes] | None:
-    """Both files' bytes, or None when either is missing, not a plain readable file or over its
-    read limit (the checks then read and refuse it themselves, and nothing is cached)."""
-    paths = (files.annotation, files.raw)
-    if any(p is None or p.is_symlink() or not p.is_file() for p in paths):
+def _plain_files(files: DocFiles) -> tuple[os.stat_result, os.stat_result] | None:
+    """Both files' identities, or None when either is missing, not a plain file or over its read
+    limit (the checks then read and refuse it themselves, and nothing is cached)."""
+    found = []
+    for path, limit in ((files.annotation, read.MAX_JSON_BYTES), (files.raw, read.MAX_RAW_BYTES)):
+        try:
+            st = os.lstat(path) if path is not None else None
+        except OSError:
+            return None
+        if st is None or not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        found.append(st)
+    return found[0], found[1]
+
+
+def _read_both(files: DocFiles) -> tuple[tuple[bytes, bytes], list[tuple[str, str, int, str]]] | None:
+    """Both files' bytes, and what the cache may remember of their hashes (only for a file that
+    did not change while it was read); None as for `_plain_files`."""
+    before = _plain_files(files)
+    if before is None:
         return None
     try:
-        if files.annotation.stat().st_size > read.MAX_JSON_BYTES or files.raw.stat().st_size > read.MAX_RAW_BYTES:
-            return None
-        return files.annotation.read_bytes(), files.raw.read_bytes()
+        data = files.annotation.read_bytes(), files.raw.read_bytes()
     except OSError:
         return None
+    hashed_ns = time.time_ns()
+    after = _plain_files(files)
+    rows = []
+    for path, st, st_after, content in zip((files.annotation, files.raw), before, after or (None, None), data):
+        if st_after is not None and file_identity(st) == file_identity(st_after) and len(content) == st.st_size:
+            rows.append((str(path), file_identity(st), hashed_ns, digest(content)))
+    return data, rows
 
 
 def _stored(files: DocFiles, doc: Document, digests: tuple[str, str], size: int, bands: bytes) -> StoredDoc:
@@ -132,21 +155,41 @@ def _stored(files: DocFiles, doc: Document, digests: tuple[str, str], size: int,
 @dataclass(frozen=True, slots=True)
 class _Lookup:
     files: DocFiles
-    data: tuple[bytes, bytes] | None                 # both files' bytes, read once
+    data: tuple[bytes, bytes] | None                 # both files' bytes, read once (None on a hit by identity)
     before: tuple[tuple[str, str], int] | None       # their hashes and the raw size
     key: str | None
     hit: DocResult | None
+    hashed: tuple[tuple[str, str, int, str], ...] = ()  # files hashed now, for the cache
+
+
+def _known(context: CheckContext, files: DocFiles) -> tuple[tuple[str, str], int] | None:
+    """The files' hashes from the cache, when neither changed since it hashed them."""
+    stats = _plain_files(files)
+    if stats is None:
+        return None
+    known = [context.cache.known_digest(str(path), st) for path, st in zip((files.annotation, files.raw), stats)]
+    return None if None in known else ((known[0], known[1]), stats[1].st_size)
 
 
 def _look_up(context: CheckContext, files: DocFiles) -> _Lookup:
-    data = _read_both(files)
+    if context.cache is not None:
+        before = _known(context, files)
+        if before is not None:
+            names = (relpath(files.annotation), relpath(files.raw))
+            key = document_key(context.cache.salt, files.doc_id, names, before[0])
+            hit = context.cache.get(key)
+            if hit is not None:
+                return _Lookup(files, None, before, key, _decode(hit, files, names[0], before, context.keep_documents))
+    read_now = _read_both(files)
+    data, hashed = (None, ()) if read_now is None else (read_now[0], tuple(read_now[1]))
     before = None if data is None else ((digest(data[0]), digest(data[1])), len(data[1]))
     if context.cache is None or before is None:
-        return _Lookup(files, data, before, None, None)
+        return _Lookup(files, data, before, None, None, hashed)
     names = (relpath(files.annotation), relpath(files.raw))
     key = document_key(context.cache.salt, files.doc_id, names, before[0])
     hit = context.cache.get(key)
-    return _Lookup(files, data, before, key, None if hit is None else _decode(hit, files, names[0], before, context.keep_documents))
+    return _Lookup(files, data, before, key, None if hit is None else _decode(hit, files, names[0], before, context.keep_documents),
+                   hashed)
 
 
 def check_one(context: CheckContext, todo: _Lookup) -> tuple[DocResult, tuple[str, dict] | None]:
@@ -182,12 +225,13 @@ def _decode(value: dict, files: DocFiles, where: str, before: tuple[tuple[str, s
     return DocResult(incidents, stored, stored.load() if keep else None, True)
 
 
-def look_up_or_check(context: CheckContext, files: DocFiles) -> tuple[DocResult, tuple[str, dict] | None]:
-    """One document's result: from the cache when its files are unchanged, else checked now."""
+def look_up_or_check(context: CheckContext, files: DocFiles) -> tuple[DocResult, tuple[str, dict] | None, tuple]:
+    """One document's result: from the cache when its files are unchanged, else checked now; also
+    the cache entry to store and the file hashes to remember."""
     todo = _look_up(context, files)
     if todo.hit is not None:
-        return todo.hit, None
-    return check_one(context, todo)
+        return todo.hit, None, todo.hashed
+    return (*check_one(context, todo), todo.hashed)
 
 
 def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | None, progress=None,
@@ -200,17 +244,23 @@ def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | Non
     workers = engine.workers(len(docs)) if engine is not None else resolve_jobs(jobs, len(docs))
     chunk = max(1, min(32, len(docs) // (workers * 8)))
     pending: list[tuple[str, dict]] = []
-    for result, entry in ordered_map(look_up_or_check, docs, workers, context, chunksize=chunk, engine=engine):
+    hashed: list[tuple[str, str, int, str]] = []
+    for result, entry, files_hashed in ordered_map(look_up_or_check, docs, workers, context, chunksize=chunk, engine=engine):
         if entry is not None:
             pending.append(entry)
-        if len(pending) >= 2000:
+        if context.cache is not None:
+            hashed.extend(files_hashed)
+        if len(pending) >= 2000 or len(hashed) >= 4000:
             context.cache.put_many(pending)
+            context.cache.put_files(hashed)
             pending.clear()
+            hashed.clear()
         if progress is not None:
             progress.advance()
         yield result
-    if pending:
+    if pending or hashed:
         context.cache.put_many(pending)
+        context.cache.put_files(hashed)
 
 
 # -- the corpus-wide stage on stored documents -------------------------------------------------

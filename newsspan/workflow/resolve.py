@@ -49,7 +49,7 @@ def is_by_text(span: dict) -> bool:
 # SEARCH_PAGES x (page + annotation) + SEARCH_FLOOR characters the rest are refused (NS312):
 # about as much work as checking the document, at most, plus a floor that no hand-made document
 # on a page of normal size reaches. Scans answered from the cache below cost nothing.
-SEARCH_PAGES = 64
+SEARCH_PAGES = 32
 SEARCH_FLOOR = 16_000_000
 _SEARCHED: ContextVar[list[int] | None] = ContextVar("newsspan_searched", default=None)
 
