@@ -27,17 +27,14 @@ def _size_category(n: int) -> str:
     return "n>1M"
 
 
-def arrow_bytes(root: Path, files: list) -> dict[str, int]:
-    """Each Parquet file's rows as `datasets` holds them: the bytes of their Arrow buffers once read.
+def arrow_bytes(path: Path) -> int:
+    """A Parquet file's rows as `datasets` holds them: the bytes of their Arrow buffers once read.
     This is what `datasets` counts as a split's `num_bytes`; the files themselves are compressed
-    (their size is the card's `download_size`)."""
-    found = {}
-    for f in files:
-        if f.config:
-            # One row group at a time: a shard read whole would hold its decompressed rows in memory.
-            parquet = pq.ParquetFile(root / f.path, memory_map=True)
-            found[f.path] = sum(parquet.read_row_group(i).nbytes for i in range(parquet.num_row_groups))
-    return found
+    (their size is the card's `download_size`). Measured where the shard is written, while it is
+    in the page cache, and kept with it in the build cache."""
+    # One row group at a time: a shard read whole would hold its decompressed rows in memory.
+    parquet = pq.ParquetFile(path, memory_map=True)
+    return sum(parquet.read_row_group(i).nbytes for i in range(parquet.num_row_groups))
 
 
 def _front_matter(version: str, fingerprint: str, rows: dict, files: list, in_memory: dict[str, int]) -> dict:

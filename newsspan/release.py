@@ -50,6 +50,7 @@ class OutputFile:
     rows: int | None
     config: str | None = None
     split: str | None = None
+    arrow_bytes: int | None = None  # a shard's rows in memory (card.arrow_bytes)
 
 
 def project_version(repo: Path = REPO) -> str:
@@ -322,7 +323,7 @@ def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, 
     """Write one Parquet shard from the derived rows of its pieces; also return the card's label
     counts of those rows, counted on the way. A shard whose rows are in the build cache already
     (same pieces, same place) is copied from there with its footer restamped, not encoded again."""
-    from .card import add_counts, batch_label_counts
+    from .card import add_counts, arrow_bytes, batch_label_counts
 
     key = shard_key(task) if job.cache is not None else None
     kept = _kept_shard(job, task, key) if key is not None else None
@@ -337,7 +338,7 @@ def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, 
 
     batches = (b for piece in task.pieces for b in _piece_batches(piece.rows_path(job, task.config)))
     rows = write_parquet(job.staging / task.path, counted(batches), CONFIGS[task.config], job.extra)
-    done = _describe(job.staging, task.path, rows, task.config, task.split)
+    done = _describe(job.staging, task.path, rows, task.config, task.split, arrow_bytes(job.staging / task.path))
     if key is not None:
         _keep_shard(job, key, done, counts)
     return done, counts
@@ -347,7 +348,7 @@ def _keep_shard(job: _BuildJob, key: str, done: OutputFile, counts: dict[str, Co
     """Keep an encoded shard in the build cache, with what reusing it needs: the metadata value it
     carries, its hash and rows, and its label counts (in their order, so totals add up the same)."""
     about = {"metadata": job.extra[METADATA_KEY], "sha256": done.sha256, "rows": done.rows,
-             "counts": [[layer, list(c.items())] for layer, c in counts.items()]}
+             "arrow_bytes": done.arrow_bytes, "counts": [[layer, list(c.items())] for layer, c in counts.items()]}
     # (The cache names every entry `<key>.arrow`; these two hold a Parquet file and a JSON record.)
     _put_atomically(job.cache.path(key), lambda partial: shutil.copyfile(job.staging / done.path, partial))
     _put_atomically(job.cache.path(f"{key}-about"), lambda partial: partial.write_text(json.dumps(about), encoding="utf-8"))
@@ -381,10 +382,13 @@ def _kept_shard(job: _BuildJob, task: ShardTask, key: str) -> tuple[OutputFile, 
         target = job.staging / task.path
         if not restamp_parquet(path, target, about["metadata"], job.extra[METADATA_KEY]):
             return None
+        counts = {layer: Counter(dict(items)) for layer, items in about["counts"]}
+        in_memory = about["arrow_bytes"]
+        if not isinstance(in_memory, int) or isinstance(in_memory, bool):
+            return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    counts = {layer: Counter(dict(items)) for layer, items in about["counts"]}
-    return _describe(job.staging, task.path, about["rows"], task.config, task.split), counts
+    return _describe(job.staging, task.path, about["rows"], task.config, task.split, in_memory), counts
 
 
 # Relative cost of encoding a config's rows from the same raw text (measured: `documents` holds the
@@ -436,9 +440,9 @@ def split_rows(files: list[OutputFile]) -> dict[str, dict[str, int]]:
             for config in CONFIGS}
 
 
-def _describe(staging: Path, rel: str, rows: int | None, config=None, split=None) -> OutputFile:
+def _describe(staging: Path, rel: str, rows: int | None, config=None, split=None, in_memory: int | None = None) -> OutputFile:
     path = staging / rel
-    return OutputFile(rel, sha256_file(path), path.stat().st_size, rows, config, split)
+    return OutputFile(rel, sha256_file(path), path.stat().st_size, rows, config, split, in_memory)
 
 
 def build_release(documents: Mapping[str, Document], out_root: Path = DIST, force: bool = False,
@@ -451,7 +455,7 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
     does an `engine` (`newsspan.engine`) whose workers derive the rows and encode the shards
     (`jobs` is then ignored). The card, Croissant, manifest and publication stay in this process.
     """
-    from .card import arrow_bytes, render_card
+    from .card import render_card
     from .croissant import croissant_metadata
 
     version = project_version()
@@ -470,7 +474,8 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
                 progress.total = len(all_pieces(tasks)) + len(tasks)
             files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress, engine)
             _check_same_data(target, files, force, released)
-            card = render_card(version, prints.source, split_rows(files), counts, files, arrow_bytes(staging, files),
+            card = render_card(version, prints.source, split_rows(files), counts, files,
+                               {f.path: f.arrow_bytes for f in files if f.config},
                                citation(version))
             (staging / "README.md").write_text(card, encoding="utf-8")
             files.append(_describe(staging, "README.md", None))
