@@ -81,6 +81,23 @@ def intact(path: Path) -> bool:
     return False
 
 
+def intact_data(path: Path) -> bytes | None:
+    """The bytes of a cached file read once, if they match the checksum written with it (as
+    `intact`, which drops a damaged entry); None otherwise."""
+    try:
+        if not path.exists() and not path.is_symlink():
+            return None
+        if path.is_symlink() or not path.is_file():
+            raise IsADirectoryError(path)
+        data = path.read_bytes()
+        if sidecar(path).read_text(encoding="utf-8").strip() == f"{checksum(data)} {path.name}":
+            return data
+    except (OSError, UnicodeDecodeError):
+        pass
+    drop(path)
+    return None
+
+
 _warned = False
 
 

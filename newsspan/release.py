@@ -22,11 +22,11 @@ from .features import CONFIGS
 from .read import parse_json
 from .records import SPLITS, Document
 from .versions import VersionRefused, is_released, select
-from .checksum import intact, record_as
+from .checksum import intact, intact_data, record_as
 from .validate.cache import BuildCache, piece_key
 from .validate.parallel import ChangedSinceValidation, StoredDoc, StoredDocuments, process_map, resolve_jobs
-from .write import (METADATA_KEY, BuildRefused, build_lock, clean_stale_staging, plan_shards, publish, read_manifest,
-                    record_batches, restamp_parquet, sha256_file, shard_path, staging_dir, write_parquet)
+from .write import (METADATA_KEY, BuildRefused, build_lock, clean_stale_staging, plan_shards, plan_stable_shards, publish, read_manifest,
+                    record_batches, restamped, sha256_file, shard_path, staging_dir, write_parquet)
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -189,6 +189,10 @@ class MemoryDoc:
     document: Document
 
     @property
+    def doc_id(self) -> str:
+        return self.document.doc_id
+
+    @property
     def split(self) -> str:
         return self.document.split
 
@@ -258,8 +262,8 @@ def plan_tasks(documents: Mapping[str, Document], code: str) -> list[ShardTask]:
     shards: dict[str, list[tuple[Piece, ...]]] = {}
     for split in SPLITS:
         members = [r for r in refs if r.split == split]
-        shards[split] = [_pieces([members[j] for j in run], code, f"{split}-{i:05d}")
-                         for i, run in enumerate(plan_shards([r.raw_bytes for r in members]))]
+        runs = plan_stable_shards([r.doc_id for r in members], [r.raw_bytes for r in members])
+        shards[split] = [_pieces([members[j] for j in run], code, f"{split}-{i:05d}") for i, run in enumerate(runs)]
     return [ShardTask(config, split, shard_path(config, split, i, len(shards[split])), pieces)
             for config in CONFIGS for split in SPLITS for i, pieces in enumerate(shards[split])]
 
@@ -312,11 +316,12 @@ def _piece_batches(path: Path) -> Iterator[pa.RecordBatch]:
 
 
 def shard_key(task: ShardTask) -> str | None:
-    """The build-cache key of a shard's encoded file: its place and the keys of its pieces (which
-    hold the code, the pyarrow version and the documents' contents); None if a piece has none."""
+    """The build-cache key of a shard's encoded file: its config and the keys of its pieces (which
+    hold the code, the pyarrow version and the documents' contents); None if a piece has none.
+    Not its file name: that holds the number of shards, which a new document may change."""
     if not all(piece.cache_key for piece in task.pieces):
         return None
-    return "shard-" + piece_key("parquet-1", [task.config, task.path, *(piece.cache_key for piece in task.pieces)])
+    return "shard-" + piece_key("parquet-2", [task.config, *(piece.cache_key for piece in task.pieces)])
 
 
 def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, Counter]]:
@@ -368,27 +373,31 @@ def _put_atomically(path: Path, write) -> None:
 
 def _kept_shard(job: _BuildJob, task: ShardTask, key: str) -> tuple[OutputFile, dict[str, Counter]] | None:
     """The shard from the build cache, restamped with this build's metadata; None when it is not
-    there, does not match its record, or cannot be restamped (it is then encoded)."""
+    there, does not match its record, or cannot be restamped (it is then encoded). The kept file
+    is read once: checked, restamped and hashed in memory."""
     path, side = job.cache.path(key), job.cache.path(f"{key}-about")
-    if not all([intact(path), intact(side)]):  # each checked: a damaged entry is dropped, encoded again
+    data, recorded = intact_data(path), intact(side)  # both checked: a damaged entry is dropped, encoded again
+    if data is None or not recorded:
         return None
     try:
         parsed, problems = parse_json(side.read_bytes(), side.name)
         if problems:
             return None
         about = parsed.value
-        if not path.is_file() or sha256_file(path) != about["sha256"]:
+        if hashlib.sha256(data).hexdigest() != about["sha256"]:
+            return None
+        patched = restamped(data, about["metadata"], job.extra[METADATA_KEY])
+        counts = {layer: Counter(dict(items)) for layer, items in about["counts"]}
+        rows, in_memory = about["rows"], about["arrow_bytes"]
+        if patched is None or not all(isinstance(n, int) and not isinstance(n, bool) for n in (rows, in_memory)):
             return None
         target = job.staging / task.path
-        if not restamp_parquet(path, target, about["metadata"], job.extra[METADATA_KEY]):
-            return None
-        counts = {layer: Counter(dict(items)) for layer, items in about["counts"]}
-        in_memory = about["arrow_bytes"]
-        if not isinstance(in_memory, int) or isinstance(in_memory, bool):
-            return None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(patched)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return _describe(job.staging, task.path, about["rows"], task.config, task.split, in_memory), counts
+    done = OutputFile(task.path, hashlib.sha256(patched).hexdigest(), len(patched), rows, task.config, task.split, in_memory)
+    return done, counts
 
 
 # Relative cost of encoding a config's rows from the same raw text (measured: `documents` holds the

@@ -7,7 +7,6 @@ import ctypes.util
 import errno
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -25,9 +24,12 @@ from .read import read_outside_json
 if TYPE_CHECKING:  # only for annotations: importing datasets costs every command a second
     from datasets import Features
 
-# A shard holds whole documents, cut by raw size: shards stay a bounded size, a writer holds one
-# row group at a time, and editing an annotation never moves a document to another shard.
-SHARD_RAW_BYTES = 64 * 1024 * 1024
+# A shard holds whole documents, about SHARD_RAW_BYTES of raw text (between a half and twice
+# that): small enough that two cores share the encoding of even a small corpus and that an edit
+# re-encodes little, large enough that a 100k-document corpus is a few hundred files. Where a shard
+# ends is decided by the documents' ids (see plan_stable_shards), so that adding or removing a
+# document moves the boundaries of its own shard only, and editing an annotation moves none.
+SHARD_RAW_BYTES = 8 * 1024 * 1024
 ROW_GROUP_ROWS = 1_000
 ROWS_PER_BATCH = 200  # rows turned from Python objects into Arrow at a time (a document row can be 100 KB)
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -60,6 +62,38 @@ def plan_shards(sizes: list[int], limit: int | None = None) -> list[range]:
             start, total = i, 0
         total += size
     runs.append(range(start, len(sizes)))
+    return runs
+
+
+def is_anchor(doc_id: str, size: int, target: int) -> bool:
+    """Whether a shard may end after this document: a property of its id and raw size alone, with
+    a chance proportional to its size (one per 3/4 of the target, in raw bytes), so that runs are
+    about the target whatever the pages' sizes."""
+    value = int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big")
+    return value < (size << 64) // max(1, target * 3 // 4)
+
+
+def plan_stable_shards(ids: list[str], sizes: list[int], target: int | None = None) -> list[range]:
+    """Consecutive runs of documents (in id order) of about `target` raw bytes (SHARD_RAW_BYTES):
+    a run ends after an anchor document once it holds a quarter of the target, or before the
+    document that would take it past four times the target (rare: a chance of about e^-5).
+
+    Content-defined cutting (as in rsync or restic, on ids instead of bytes): a boundary depends
+    on the documents just before it, not on everything from the start, so a document added or
+    removed changes its own run and rarely the next one, and the runs are found again after it.
+    """
+    target = target or SHARD_RAW_BYTES
+    runs, start, total = [], 0, 0
+    for i, (doc_id, size) in enumerate(zip(ids, sizes)):
+        if i > start and total + size > 4 * target:
+            runs.append(range(start, i))
+            start, total = i, 0
+        total += size
+        if total >= target // 4 and is_anchor(doc_id, size, target):
+            runs.append(range(start, i + 1))
+            start, total = i + 1, 0
+    if start < len(sizes) or not runs:
+        runs.append(range(start, len(sizes)))
     return runs
 
 
@@ -125,7 +159,18 @@ METADATA_KEY = "newsspan"  # our key-value metadata entry of every Parquet file
 
 def restamp_parquet(source: Path, target: Path, old: str, new: str) -> bool:
     """Copy the Parquet file `source` to `target` with the value of our metadata entry changed from
-    `old` to `new`; False (and no `target`) when that cannot be done in place.
+    `old` to `new` (see `restamped`); False (and no `target`) when that cannot be done in place."""
+    patched = restamped(source.read_bytes(), old, new)
+    if patched is None:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(patched)
+    return True
+
+
+def restamped(data: bytes, old: str, new: str) -> bytes | None:
+    """The bytes of a Parquet file with the value of our metadata entry changed from `old` to `new`;
+    None when that cannot be done in place.
 
     The entry lives only in the footer: as itself and inside the base64 Arrow schema. When both
     values have the same length (a version and a 64-digit fingerprint), the footer keeps its size,
@@ -135,28 +180,28 @@ def restamp_parquet(source: Path, target: Path, old: str, new: str) -> bool:
     """
     old_b, new_b = old.encode(), new.encode()
     if len(old_b) != len(new_b):
-        return False
-    data = source.read_bytes()
+        return None
     size = int.from_bytes(data[-8:-4], "little") if len(data) >= 12 and data[-4:] == b"PAR1" else -1
     if not 0 < size <= len(data) - 12:
-        return False
+        return None
     start = len(data) - 8 - size
     footer = data[start:-8]
-    stored = pq.read_metadata(source).metadata or {}
+    try:
+        stored = pq.read_metadata(pa.BufferReader(data)).metadata or {}
+    except (pa.ArrowException, OSError):
+        return None
     schema_b64 = stored.get(b"ARROW:schema")
     if stored.get(METADATA_KEY.encode()) != old_b or schema_b64 is None:
-        return False
+        return None
     schema = base64.b64decode(schema_b64)
     if footer.count(old_b) != 1 or footer.count(schema_b64) != 1 or schema.count(old_b) != 1:
-        return False  # not where it is expected to be (and only there): encode the shard instead
+        return None  # not where it is expected to be (and only there): encode the shard instead
     patched_b64 = base64.b64encode(schema.replace(old_b, new_b))
     footer = footer.replace(schema_b64, patched_b64).replace(old_b, new_b)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data[:start] + footer + data[-8:])
-    if (pq.read_metadata(target).metadata or {}).get(METADATA_KEY.encode()) != new_b:
-        target.unlink()
-        return False
-    return True
+    patched = data[:start] + footer + data[-8:]
+    if (pq.read_metadata(pa.BufferReader(patched)).metadata or {}).get(METADATA_KEY.encode()) != new_b:
+        return None
+    return patched
 
 
 @contextmanager
