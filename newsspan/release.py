@@ -84,14 +84,22 @@ def fingerprints(corpus: Path = CORPUS, known: Mapping[str, str] | None = None,
                  only: Collection[str] | None = None) -> Fingerprints:
     """With `only`, the source is the files of those documents: a page that the version leaves out
     (see versions.py) changes no byte of it."""
-    inputs = {f"corpus/{p.relative_to(corpus).as_posix()}": p
-              for d in ("raw", "annotations") for p in (corpus / d).glob("*")
-              if p.is_file() and (only is None or p.name.split(".")[0] in only)}
+    inputs = {f"corpus/{d}/{name}": corpus / d / name for d in ("raw", "annotations")
+              for name in _file_names(corpus / d) if only is None or name.split(".")[0] in only}
     if (corpus / "released_splits.json").is_file():
         inputs["corpus/released_splits.json"] = corpus / "released_splits.json"
     inputs["schema/annotation.schema.json"] = SCHEMA
     code = {p.relative_to(REPO).as_posix(): p for p in (REPO / "newsspan").rglob("*.py")}
     return Fingerprints(_tree_hash(inputs, known), _tree_hash(code))
+
+
+def _file_names(folder: Path) -> list[str]:
+    """The names of the files of a folder, hidden ones left out (as `glob("*")`), without a stat
+    per file where the listing says its type."""
+    if not folder.is_dir():
+        return []
+    with os.scandir(folder) as entries:
+        return [e.name for e in entries if not e.name.startswith(".") and e.is_file()]
 
 
 def _validated_hashes(documents: Mapping[str, Document]) -> dict[str, str]:
