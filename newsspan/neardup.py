@@ -281,28 +281,40 @@ class _Links:
 
 class _Texts:
     """A document's shingle set and shingle hashes, made on demand from a text look-up; the most
-    recent `limit` of each are kept, so memory does not grow with the corpus."""
+    recently used are kept up to a memory budget, so memory does not grow with the corpus."""
 
-    def __init__(self, text_of: Callable[[str], str], limit: int = 2048):
-        self.text_of, self.limit = text_of, limit
-        self._sets: OrderedDict[str, frozenset[str]] = OrderedDict()
-        self._hashes: OrderedDict[str, np.ndarray] = OrderedDict()
+    # Estimated bytes per shingle: a str of five words in a frozenset, and one uint64.
+    SET_BYTES, HASH_BYTES = 120, 8
 
-    def _get(self, memo: OrderedDict, doc_id: str, make):
-        found = memo.get(doc_id)
-        if found is None:
-            found = memo[doc_id] = make(self.text_of(doc_id))
-            if len(memo) > self.limit:
-                memo.popitem(last=False)
-        else:
-            memo.move_to_end(doc_id)
-        return found
+    def __init__(self, text_of: Callable[[str], str], budget: int = 64 * 1024 * 1024):
+        self.text_of, self.budget = text_of, budget
+        self._sets, self._hashes = _Recent(budget, self.SET_BYTES), _Recent(budget, self.HASH_BYTES)
 
     def shingles(self, doc_id: str) -> frozenset[str]:
-        return self._get(self._sets, doc_id, shingles)
+        return self._sets.get(doc_id, lambda: shingles(self.text_of(doc_id)))
 
     def hashes(self, doc_id: str) -> np.ndarray:
-        return self._get(self._hashes, doc_id, lambda text: _shingle_hashes(_words(text)))
+        return self._hashes.get(doc_id, lambda: _shingle_hashes(_words(self.text_of(doc_id))))
+
+
+class _Recent:
+    """Least-recently-used values of sized things (sets, arrays), up to `budget` estimated bytes."""
+
+    def __init__(self, budget: int, per_item: int):
+        self.budget, self.per_item, self.used = budget, per_item, 0
+        self.values: OrderedDict[str, object] = OrderedDict()
+
+    def get(self, key: str, make):
+        found = self.values.get(key)
+        if found is not None:
+            self.values.move_to_end(key)
+            return found
+        found = self.values[key] = make()
+        self.used += len(found) * self.per_item
+        while self.used > self.budget and len(self.values) > 1:
+            _, dropped = self.values.popitem(last=False)
+            self.used -= len(dropped) * self.per_item
+        return found
 
 
 def link(candidates: Candidates, text_of: Callable[[str], str], threshold: float = THRESHOLD,

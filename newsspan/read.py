@@ -55,6 +55,16 @@ class DocFiles:
     def raw(self) -> Path | None:
         return None if self._raw is None else Path(self._raw)
 
+    @property
+    def complete(self) -> bool:
+        """Both files are there (no path object is made to say so)."""
+        return self._annotation is not None and self._raw is not None
+
+    @property
+    def names(self) -> tuple[str | None, str | None]:
+        """The two paths as text (for `os` calls, which take text as well as paths)."""
+        return self._annotation, self._raw
+
     def _key(self) -> tuple:
         return self.doc_id, self._annotation, self._raw
 
@@ -126,12 +136,13 @@ def discover(root: Path) -> Discovery:
     ann_text, raw_text = os.fspath(ann_dir), os.fspath(raw_dir)
     for doc_id in sorted(set(annotations) | set(raws)):
         annotation = annotations.get(doc_id)
-        raw = _one_raw([raw_dir / n for n in raws.get(doc_id, [])], found)
+        raw = _one_raw(raw_dir, raws.get(doc_id, []), found)
         found.docs.append(DocFiles(doc_id, None if annotation is None else os.path.join(ann_text, annotation),
-                                   None if raw is None else os.path.join(raw_text, raw.name)))
+                                   None if raw is None else os.path.join(raw_text, raw)))
     if not linked:  # a partner in a refused (linked) folder is unknown, not missing: one error, not two
         for doc in found.docs:
-            found.incidents.extend(_pairing(doc, root))
+            if not doc.complete:
+                found.incidents.extend(_pairing(doc, root))
     return found
 
 
@@ -157,12 +168,11 @@ def _bad_name(path: Path, expected: str) -> Incident:
                     f"name it {expected} where the id is lowercase words of a-z and 0-9 joined by '-'")
 
 
-def _one_raw(paths: list[Path], found: Discovery) -> Path | None:
-    if len(paths) > 1:
-        names = ", ".join(p.name for p in paths)
-        found.incidents.append(incident("NS103", relpath(paths[1]), 1, 1, f"one id has several raw files: {names}",
+def _one_raw(folder: Path, names: list[str], found: Discovery) -> str | None:
+    if len(names) > 1:
+        found.incidents.append(incident("NS103", relpath(folder / names[1]), 1, 1, f"one id has several raw files: {', '.join(names)}",
                                         "keep the one file that holds the page bytes (.md only when it has markdown syntax)"))
-    return paths[0] if paths else None
+    return names[0] if names else None
 
 
 def _pairing(doc: DocFiles, root: Path) -> list[Incident]:

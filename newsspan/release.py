@@ -10,7 +10,7 @@ import sys
 import tomllib
 from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Iterator
@@ -69,7 +69,7 @@ def require_changelog(version: str, repo: Path = REPO) -> str:
                        "(patch: same records, minor: records added, major: records changed)")
 
 
-def _tree_hash(named: dict[str, Path], known: Mapping[str, str] | None = None) -> str:
+def _tree_hash(named: dict[str, Path | str], known: Mapping[str, str] | None = None) -> str:
     """Hash of (name, content hash) pairs: independent of where the checkout lives. `known` holds
     content hashes already computed (by validation) for some of the files, by absolute path."""
     known = known or {}
@@ -84,7 +84,8 @@ def fingerprints(corpus: Path = CORPUS, known: Mapping[str, str] | None = None,
                  only: Collection[str] | None = None) -> Fingerprints:
     """With `only`, the source is the files of those documents: a page that the version leaves out
     (see versions.py) changes no byte of it."""
-    inputs = {f"corpus/{d}/{name}": corpus / d / name for d in ("raw", "annotations")
+    # Paths as text: two `Path` objects per document cost the main process seconds at 100k.
+    inputs = {f"corpus/{d}/{name}": os.path.join(corpus, d, name) for d in ("raw", "annotations")
               for name in _file_names(corpus / d) if only is None or name.split(".")[0] in only}
     if (corpus / "released_splits.json").is_file():
         inputs["corpus/released_splits.json"] = corpus / "released_splits.json"
@@ -245,6 +246,7 @@ class _BuildJob:
     scratch: Path
     extra: dict[str, str]
     cache: BuildCache | None
+    derived: frozenset[str] = frozenset()  # pieces the derive pass writes (the others feed kept shards)
 
 
 def _doc_refs(documents: Mapping[str, Document]) -> list[StoredDoc | MemoryDoc]:
@@ -349,6 +351,11 @@ def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, 
             add_counts(counts, batch_label_counts(task.config, batch))
             yield batch
 
+    for piece in task.pieces:
+        # Left out of the derive pass when the shard was expected from the cache (see _write_data),
+        # but the kept shard turned out damaged: its rows are checked, and derived if they must be.
+        if piece.name not in job.derived and not intact(piece.rows_path(job, task.config)):
+            derive_piece(job, piece)
     batches = (b for piece in task.pieces for b in _piece_batches(piece.rows_path(job, task.config)))
     rows = write_parquet(job.staging / task.path, counted(batches), CONFIGS[task.config], job.extra)
     done = _describe(job.staging, task.path, rows, task.config, task.split, arrow_bytes(job.staging / task.path))
@@ -392,25 +399,44 @@ def _kept_shard(job: _BuildJob, task: ShardTask, key: str) -> tuple[OutputFile, 
         if problems:
             return None
         about = parsed.value
-        if hashlib.sha256(data).hexdigest() != about["sha256"]:
-            return None
         patched = restamped(data, about["metadata"], job.extra[METADATA_KEY])
         counts = {layer: Counter(dict(items)) for layer, items in about["counts"]}
         rows, in_memory = about["rows"], about["arrow_bytes"]
         if patched is None or not all(isinstance(n, int) and not isinstance(n, bool) for n in (rows, in_memory)):
+            return None
+        kept_sha, new_sha = _two_digests(data, patched)
+        if kept_sha != about["sha256"]:
             return None
         target = job.staging / task.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(patched)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    done = OutputFile(task.path, hashlib.sha256(patched).hexdigest(), len(patched), rows, task.config, task.split, in_memory)
-    return done, counts
+    return OutputFile(task.path, new_sha, len(patched), rows, task.config, task.split, in_memory), counts
+
+
+def _two_digests(kept: bytes, patched: bytes) -> tuple[str, str]:
+    """sha256 of the kept file and of its restamped copy, which differ in the footer only: the
+    common head is hashed once (the data pages are nearly all of a shard)."""
+    same = len(kept) - int.from_bytes(kept[-8:-4], "little") - 8  # where the footer starts
+    if len(kept) != len(patched) or not 0 <= same <= len(kept) or kept[:same] != patched[:same]:
+        return hashlib.sha256(kept).hexdigest(), hashlib.sha256(patched).hexdigest()
+    head = hashlib.sha256(memoryview(kept)[:same])
+    tail = head.copy()
+    head.update(memoryview(kept)[same:])
+    tail.update(memoryview(patched)[same:])
+    return head.hexdigest(), tail.hexdigest()
 
 
 # Relative cost of encoding a config's rows from the same raw text (measured: `documents` holds the
 # raw and the clean text, the largest columns to compress).
 _CONFIG_COST = {"documents": 1.0, "blocks": 0.7, "ner": 0.5, "quotes": 0.15}
+
+
+def _in_cache(job: _BuildJob, task: ShardTask) -> bool:
+    """Whether the build cache holds the shard's file and record (checked when it is used)."""
+    key = shard_key(task) if job.cache is not None else None
+    return key is not None and job.cache.path(key).is_file() and job.cache.path(f"{key}-about").is_file()
 
 
 def _cost(task: ShardTask) -> float:
@@ -427,9 +453,16 @@ def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fin
     workers = resolve_jobs(jobs, sum(len(p.docs) for p in pieces)) if len(tasks) > 1 else 1
     # The scratch folder is a `.tmp-` sibling of the releases: a killed build's is swept up.
     job = _BuildJob(staging, staging_dir(staging.parent, "pieces"), extra, cache)
+    # Pieces only feed shards that are encoded: those of shards the cache holds are not derived
+    # (nor their cached rows read to be checked). A kept shard found damaged derives its own.
+    needed = {piece.name for task in tasks if not _in_cache(job, task) for piece in task.pieces}
+    to_derive = [piece for piece in pieces if piece.name in needed]
+    job = replace(job, derived=frozenset(needed))
+    if progress is not None:
+        progress.total = len(to_derive) + len(tasks)
     try:
         with (engine.mapper(job, len(pieces)) if engine is not None else process_map(workers, job)) as mapped:
-            for _ in mapped(derive_piece, pieces):
+            for _ in mapped(derive_piece, to_derive):
                 if progress is not None:
                     progress.advance()
             # Largest shards first, so that no worker is left with a long one at the end; the

@@ -220,3 +220,26 @@ def test_a_damaged_file_record_is_dropped_and_the_file_read_again(tmp_path, caps
     assert len(warnings) == 1, warnings
     read.clear()
     assert _summary(_validated(tmp_path)) == expected and read == []  # repaired
+
+
+def test_a_rebuild_from_kept_shards_derives_no_piece_and_a_damaged_shard_is_encoded_from_its_pieces(tmp_path, capsys, monkeypatch):
+    from newsspan import release
+
+    documents = validate_corpus(CORPUS, keep_documents=False).documents
+    fresh = build_release(documents, out_root=tmp_path / "fresh")
+    cache = BuildCache(tmp_path / "cache")
+    build_release(documents, out_root=tmp_path / "first", cache=cache)
+    derived = []
+    real = release.derive_piece
+    monkeypatch.setattr(release, "derive_piece", lambda job, piece: derived.append(piece.name) or real(job, piece))
+    again = build_release(documents, out_root=tmp_path / "again", cache=cache)
+    assert _files(again) == _files(fresh) and derived == []  # every shard kept: no piece read or derived
+    shards = [p for p in _pieces(cache) if p.name.startswith("shard-") and not p.name.endswith("-about.arrow")]
+    for path in shards:
+        _garbage(path)
+    capsys.readouterr()
+    third = build_release(documents, out_root=tmp_path / "third", cache=cache)
+    assert _files(third) == _files(fresh)
+    assert derived == []  # the pieces were in the cache and intact: read, not derived again
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: cache:")]
+    assert len(warnings) == 1, warnings

@@ -117,7 +117,7 @@ def _plain_files(files: DocFiles) -> tuple[os.stat_result, os.stat_result] | Non
     """Both files' identities, or None when either is missing, not a plain file or over its read
     limit (the checks then read and refuse it themselves, and nothing is cached)."""
     found = []
-    for path, limit in ((files.annotation, read.MAX_JSON_BYTES), (files.raw, read.MAX_RAW_BYTES)):
+    for path, limit in zip(files.names, (read.MAX_JSON_BYTES, read.MAX_RAW_BYTES)):
         try:
             st = os.lstat(path) if path is not None else None
         except OSError:
@@ -141,9 +141,9 @@ def _read_both(files: DocFiles) -> tuple[tuple[bytes, bytes], list[tuple[str, st
     hashed_ns = time.time_ns()
     after = _plain_files(files)
     rows = []
-    for path, st, st_after, content in zip((files.annotation, files.raw), before, after or (None, None), data):
+    for path, st, st_after, content in zip(files.names, before, after or (None, None), data):
         if st_after is not None and file_identity(st) == file_identity(st_after) and len(content) == st.st_size:
-            rows.append((str(path), file_identity(st), hashed_ns, digest(content)))
+            rows.append((path, file_identity(st), hashed_ns, digest(content)))
     return data, rows
 
 
@@ -167,7 +167,7 @@ def _known(context: CheckContext, files: DocFiles) -> tuple[tuple[str, str], int
     stats = _plain_files(files)
     if stats is None:
         return None
-    known = [context.cache.known_digest(str(path), st) for path, st in zip((files.annotation, files.raw), stats)]
+    known = [context.cache.known_digest(path, st) for path, st in zip(files.names, stats)]
     return None if None in known else ((known[0], known[1]), stats[1].st_size)
 
 
