@@ -148,8 +148,8 @@ def _read_both(files: DocFiles) -> tuple[tuple[bytes, bytes], list[tuple[str, st
 
 
 def _stored(files: DocFiles, doc: Document, digests: tuple[str, str], size: int, bands: bytes) -> StoredDoc:
-    return StoredDoc(files.doc_id, doc.split, doc.near_duplicate_group, str(files.annotation), str(files.raw),
-                     relpath(files.annotation), digests, size, bands)
+    return StoredDoc(files.doc_id, doc.split, doc.near_duplicate_group, *files.names,
+                     relpath(files.names[0]), digests, size, bands)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +175,7 @@ def _look_up(context: CheckContext, files: DocFiles) -> _Lookup:
     if context.cache is not None:
         before = _known(context, files)
         if before is not None:
-            names = (relpath(files.annotation), relpath(files.raw))
+            names = (relpath(files.names[0]), relpath(files.names[1]))
             key = document_key(context.cache.salt, files.doc_id, names, before[0])
             hit = context.cache.get(key)
             if hit is not None:
@@ -185,7 +185,7 @@ def _look_up(context: CheckContext, files: DocFiles) -> _Lookup:
     before = None if data is None else ((digest(data[0]), digest(data[1])), len(data[1]))
     if context.cache is None or before is None:
         return _Lookup(files, data, before, None, None, hashed)
-    names = (relpath(files.annotation), relpath(files.raw))
+    names = (relpath(files.names[0]), relpath(files.names[1]))
     key = document_key(context.cache.salt, files.doc_id, names, before[0])
     hit = context.cache.get(key)
     return _Lookup(files, data, before, key, None if hit is None else _decode(hit, files, names[0], before, context.keep_documents),
@@ -220,7 +220,7 @@ def _decode(value: dict, files: DocFiles, where: str, before: tuple[tuple[str, s
     passed = value["passed"]
     if passed is None:
         return DocResult(incidents, None, None, True)
-    stored = StoredDoc(files.doc_id, passed["split"], passed["group"], str(files.annotation), str(files.raw),
+    stored = StoredDoc(files.doc_id, passed["split"], passed["group"], *files.names,
                        where, before[0], before[1], bytes.fromhex(passed["bands"]))
     return DocResult(incidents, stored, stored.load() if keep else None, True)
 
