@@ -128,23 +128,23 @@ def _plain_files(files: DocFiles) -> tuple[os.stat_result, os.stat_result] | Non
     return found[0], found[1]
 
 
-def _read_both(files: DocFiles) -> tuple[tuple[bytes, bytes], list[tuple[str, str, int, str]]] | None:
-    """Both files' bytes, and what the cache may remember of their hashes (only for a file that
-    did not change while it was read); None as for `_plain_files`."""
+def _read_both(files: DocFiles) -> tuple[tuple[bytes, bytes], tuple[str | None, str | None], int] | None:
+    """Both files' bytes, each file's identity when it did not change while it was read (what the
+    cache may remember its hash under; None for a file that did) and the time the reading began;
+    None as for `_plain_files`."""
     before = _plain_files(files)
     if before is None:
         return None
+    started_ns = time.time_ns()
     try:
         data = files.annotation.read_bytes(), files.raw.read_bytes()
     except OSError:
         return None
-    hashed_ns = time.time_ns()
-    after = _plain_files(files)
-    rows = []
-    for path, st, st_after, content in zip(files.names, before, after or (None, None), data):
-        if st_after is not None and file_identity(st) == file_identity(st_after) and len(content) == st.st_size:
-            rows.append((path, file_identity(st), hashed_ns, digest(content)))
-    return data, rows
+    after = _plain_files(files) or (None, None)
+    identities = tuple(file_identity(st) if st_after is not None and file_identity(st) == file_identity(st_after)
+                       and len(content) == st.st_size else None
+                       for st, st_after, content in zip(before, after, data))
+    return data, identities, started_ns
 
 
 def _stored(files: DocFiles, doc: Document, digests: tuple[str, str], size: int, bands: bytes) -> StoredDoc:
@@ -181,8 +181,14 @@ def _look_up(context: CheckContext, files: DocFiles) -> _Lookup:
             if hit is not None:
                 return _Lookup(files, None, before, key, _decode(hit, files, names[0], before, context.keep_documents))
     read_now = _read_both(files)
-    data, hashed = (None, ()) if read_now is None else (read_now[0], tuple(read_now[1]))
-    before = None if data is None else ((digest(data[0]), digest(data[1])), len(data[1]))
+    data, hashed = None, ()
+    before = None
+    if read_now is not None:
+        data, identities, hashed_ns = read_now
+        digests = digest(data[0]), digest(data[1])  # once: for the key and for the file records
+        before = digests, len(data[1])
+        hashed = tuple((path, identity, hashed_ns, sha) for path, identity, sha in zip(files.names, identities, digests)
+                       if identity is not None)
     if context.cache is None or before is None:
         return _Lookup(files, data, before, None, None, hashed)
     names = (relpath(files.names[0]), relpath(files.names[1]))
