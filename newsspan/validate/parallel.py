@@ -274,12 +274,14 @@ def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | Non
 class _LazySource:
     """An annotation file's name, and its JSON locations parsed only when an incident needs one."""
 
+    __slots__ = ("where", "_path")
+
     def __init__(self, stored: StoredDoc):
         self.where = stored.where
-        self._path = Path(stored.annotation)
+        self._path = stored.annotation  # text: one is made per document, and few are ever read
 
     def locate(self, pointer: str, key: bool = False) -> tuple[int, int]:
-        source, _ = read_json(self._path)
+        source, _ = read_json(Path(self._path))
         return source.locate(pointer, key) if source is not None else (1, 1)
 
 
