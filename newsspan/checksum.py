@@ -67,29 +67,19 @@ def record_as(written: Path, final: Path) -> None:
 def intact(path: Path) -> bool:
     """Whether a cached file is there and matches the checksum written with it; a damaged one is
     deleted (with its checksum) and one warning line says so, so that the caller computes it again."""
-    try:
-        if not path.exists() and not path.is_symlink():
-            return False  # not computed yet: a plain miss
-        if path.is_symlink() or not path.is_file():
-            raise IsADirectoryError(path)
-        # The name is part of the record: a file copied from another entry is foreign.
-        if sidecar(path).read_text(encoding="utf-8").strip() == f"{file_checksum(path)} {path.name}":
-            return True
-    except (OSError, UnicodeDecodeError):
-        pass
-    drop(path)
-    return False
+    return intact_data(path) is not None
 
 
 def intact_data(path: Path) -> bytes | None:
-    """The bytes of a cached file read once, if they match the checksum written with it (as
-    `intact`, which drops a damaged entry); None otherwise."""
+    """The bytes of a cached file, read once, if they match the checksum written with it; None
+    when it is missing (a plain miss) or damaged (dropped, see `intact`)."""
     try:
         if not path.exists() and not path.is_symlink():
             return None
         if path.is_symlink() or not path.is_file():
             raise IsADirectoryError(path)
         data = path.read_bytes()
+        # The name is part of the record: a file copied from another entry is foreign.
         if sidecar(path).read_text(encoding="utf-8").strip() == f"{checksum(data)} {path.name}":
             return data
     except (OSError, UnicodeDecodeError):

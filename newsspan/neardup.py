@@ -287,7 +287,7 @@ class _Texts:
     SET_BYTES, HASH_BYTES = 120, 8
 
     def __init__(self, text_of: Callable[[str], str], budget: int = 64 * 1024 * 1024):
-        self.text_of, self.budget = text_of, budget
+        self.text_of = text_of
         self._sets, self._hashes = _Recent(budget, self.SET_BYTES), _Recent(budget, self.HASH_BYTES)
 
     def shingles(self, doc_id: str) -> frozenset[str]:

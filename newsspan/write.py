@@ -157,17 +157,6 @@ def write_parquet(path: Path, rows: Iterable[dict] | Iterable[pa.RecordBatch], f
 METADATA_KEY = "newsspan"  # our key-value metadata entry of every Parquet file
 
 
-def restamp_parquet(source: Path, target: Path, old: str, new: str) -> bool:
-    """Copy the Parquet file `source` to `target` with the value of our metadata entry changed from
-    `old` to `new` (see `restamped`); False (and no `target`) when that cannot be done in place."""
-    patched = restamped(source.read_bytes(), old, new)
-    if patched is None:
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(patched)
-    return True
-
-
 def restamped(data: bytes, old: str, new: str) -> bytes | None:
     """The bytes of a Parquet file with the value of our metadata entry changed from `old` to `new`;
     None when that cannot be done in place.

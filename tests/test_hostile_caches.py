@@ -150,7 +150,7 @@ def _count_reads(monkeypatch) -> list[str]:
 
     read = []
     real = parallel._read_both
-    monkeypatch.setattr(parallel, "_read_both", lambda files: read.append(files.doc_id) or real(files))
+    monkeypatch.setattr(parallel, "_read_both", lambda files, stats: read.append(files.doc_id) or real(files, stats))
     return read
 
 

@@ -326,13 +326,14 @@ def test_restamping_a_parquet_file_gives_the_bytes_of_writing_it_with_the_new_me
     new = json.dumps({"source_fingerprint": "b" * 64, "version": "0.1.0"}, sort_keys=True)
     write.write_parquet(tmp_path / "old.parquet", rows, features, {write.METADATA_KEY: old})
     write.write_parquet(tmp_path / "new.parquet", rows, features, {write.METADATA_KEY: new})
-    assert write.restamp_parquet(tmp_path / "old.parquet", tmp_path / "restamped.parquet", old, new)
-    assert (tmp_path / "restamped.parquet").read_bytes() == (tmp_path / "new.parquet").read_bytes()
+    data = (tmp_path / "old.parquet").read_bytes()
+    restamped = write.restamped(data, old, new)
+    assert restamped == (tmp_path / "new.parquet").read_bytes()
     longer = json.dumps({"source_fingerprint": "b" * 64, "version": "0.10.0"}, sort_keys=True)
-    assert not write.restamp_parquet(tmp_path / "old.parquet", tmp_path / "longer.parquet", old, longer)
-    assert not (tmp_path / "longer.parquet").exists()  # encoded instead, by the caller
-    assert not write.restamp_parquet(tmp_path / "old.parquet", tmp_path / "other.parquet", new, old)  # not its value
-    assert pa.parquet.read_table(tmp_path / "restamped.parquet").to_pylist() == rows
+    assert write.restamped(data, old, longer) is None  # encoded instead, by the caller
+    assert write.restamped(data, new, old) is None  # not its value
+    assert write.restamped(data[:-9] + b"PAR1", old, new) is None  # a damaged footer
+    assert pa.parquet.read_table(pa.BufferReader(restamped)).to_pylist() == rows
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -164,13 +164,7 @@ class ValidationCache:
         return True
 
     def get(self, key: str) -> dict | None:
-        if self.problem:
-            return None
-        try:
-            row = self._connect().execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-        except (sqlite3.Error, OSError) as err:
-            self.problem = f"{self.path}: {err}"
-            return None
+        row = self._row("SELECT value FROM results WHERE key = ?", key)
         if not row:
             return None
         # A damaged or foreign entry is dropped: the document is checked again (never a wrong replay).
@@ -182,71 +176,58 @@ class ValidationCache:
                 found = None
             if isinstance(found, dict):
                 return found
-        self._drop(key)
+        self._drop("DELETE FROM results WHERE key = ?", key, "checking those documents again")
         return None
 
     def known_digest(self, path: str, st: os.stat_result) -> str | None:
         """The sha256 recorded for the file at `path` if its identity is still `st`, else None."""
-        if self.problem:
+        row = self._row("SELECT value FROM files WHERE path = ?", path)
+        if not row:
             return None
-        try:
-            row = self._connect().execute("SELECT value FROM files WHERE path = ?", (path,)).fetchone()
-        except (sqlite3.Error, OSError) as err:
-            self.problem = f"{self.path}: {err}"
+        value = unseal(row[0], "file:" + path) if isinstance(row[0], str) else None
+        if value is None:
+            self._drop("DELETE FROM files WHERE path = ?", path, "reading those files again")
             return None
-        value = unseal(row[0], "file:" + path) if row and isinstance(row[0], str) else None
-        if row and value is None:
-            self._drop_file(path)
-            return None
-        parts = value.split(" ") if value else []
+        parts = value.split(" ")
         if len(parts) != 3 or not parts[1].isdigit() or parts[0] != file_identity(st):
             return None
         return parts[2] if trusted_identity(st, int(parts[1])) else None
 
+    def put_many(self, entries: Iterable[tuple[str, dict]]) -> None:
+        self._write("INSERT OR REPLACE INTO results (key, salt, value) VALUES (?, ?, ?)",
+                    ((key, self.salt, seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")), key))
+                     for key, value in entries))
+
     def put_files(self, entries: Iterable[tuple[str, str, int, str]]) -> None:
         """(path, identity, when hashed in ns, sha256) of files just read and hashed."""
+        self._write("INSERT OR REPLACE INTO files (path, value) VALUES (?, ?)",
+                    ((path, seal(f"{identity} {hashed_ns} {sha}", "file:" + path)) for path, identity, hashed_ns, sha in entries))
+
+    # A cache that fails is a cache that misses: each access keeps the problem and goes on.
+
+    def _row(self, sql: str, key: str) -> tuple | None:
+        if self.problem:
+            return None
+        try:
+            return self._connect().execute(sql, (key,)).fetchone()
+        except (sqlite3.Error, OSError) as err:
+            self.problem = f"{self.path}: {err}"
+            return None
+
+    def _write(self, sql: str, rows: Iterable[tuple]) -> None:
         if self.problem:
             return
         try:
-            db = self._connect()
-            with db:
-                db.executemany("INSERT OR REPLACE INTO files (path, value) VALUES (?, ?)",
-                               ((path, seal(f"{identity} {hashed_ns} {sha}", "file:" + path))
-                                for path, identity, hashed_ns, sha in entries))
-        except (sqlite3.Error, OSError) as err:
-            self.problem = f"{self.path}: {err}"
-
-    def _drop_file(self, path: str) -> None:
-        if not self.warned:
-            warn(f"cache: damaged entries in {self.path.name} (checksum differs): dropped, reading those files again")
-            self.warned = True
-        try:
             with self._connect() as db:
-                db.execute("DELETE FROM files WHERE path = ?", (path,))
+                db.executemany(sql, rows)
         except (sqlite3.Error, OSError) as err:
             self.problem = f"{self.path}: {err}"
 
-    def _drop(self, key: str) -> None:
+    def _drop(self, sql: str, key: str, then: str) -> None:
         if not self.warned:
-            warn(f"cache: damaged entries in {self.path.name} (checksum differs): dropped, checking those documents again")
+            warn(f"cache: damaged entries in {self.path.name} (checksum differs): dropped, {then}")
             self.warned = True
-        try:
-            with self._connect() as db:
-                db.execute("DELETE FROM results WHERE key = ?", (key,))
-        except (sqlite3.Error, OSError) as err:
-            self.problem = f"{self.path}: {err}"
-
-    def put_many(self, entries: Iterable[tuple[str, dict]]) -> None:
-        if self.problem:
-            return
-        try:
-            db = self._connect()
-            with db:
-                db.executemany("INSERT OR REPLACE INTO results (key, salt, value) VALUES (?, ?, ?)",
-                               ((key, self.salt, seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")), key))
-                                for key, value in entries))
-        except (sqlite3.Error, OSError) as err:
-            self.problem = f"{self.path}: {err}"
+        self._write(sql, [(key,)])
 
     def close(self) -> None:
         if self._db is not None:

@@ -128,23 +128,21 @@ def _plain_files(files: DocFiles) -> tuple[os.stat_result, os.stat_result] | Non
     return found[0], found[1]
 
 
-def _read_both(files: DocFiles) -> tuple[tuple[bytes, bytes], tuple[str | None, str | None], int] | None:
-    """Both files' bytes, each file's identity when it did not change while it was read (what the
-    cache may remember its hash under; None for a file that did) and the time the reading began;
-    None as for `_plain_files`."""
-    before = _plain_files(files)
-    if before is None:
-        return None
+def _read_both(files: DocFiles, before: tuple[os.stat_result, os.stat_result]
+               ) -> tuple[tuple[bytes, bytes], tuple[tuple[str, str, int, str], ...]] | None:
+    """Both files' bytes (their identities `before` reading), and the file records the cache may
+    keep: (path, identity, when reading began, sha256) of each file that did not change while it
+    was read. None when a file cannot be read (the checks then read and refuse it themselves)."""
     started_ns = time.time_ns()
     try:
         data = files.annotation.read_bytes(), files.raw.read_bytes()
     except OSError:
         return None
     after = _plain_files(files) or (None, None)
-    identities = tuple(file_identity(st) if st_after is not None and file_identity(st) == file_identity(st_after)
-                       and len(content) == st.st_size else None
-                       for st, st_after, content in zip(before, after, data))
-    return data, identities, started_ns
+    records = tuple((path, file_identity(st), started_ns, digest(content))
+                    for path, st, st_after, content in zip(files.names, before, after, data)
+                    if st_after is not None and file_identity(st) == file_identity(st_after) and len(content) == st.st_size)
+    return data, records
 
 
 def _stored(files: DocFiles, doc: Document, digests: tuple[str, str], size: int, bands: bytes) -> StoredDoc:
@@ -162,40 +160,43 @@ class _Lookup:
     hashed: tuple[tuple[str, str, int, str], ...] = ()  # files hashed now, for the cache
 
 
-def _known(context: CheckContext, files: DocFiles) -> tuple[tuple[str, str], int] | None:
+def _known(context: CheckContext, files: DocFiles, stats: tuple[os.stat_result, os.stat_result]
+           ) -> tuple[tuple[str, str], int] | None:
     """The files' hashes from the cache, when neither changed since it hashed them."""
-    stats = _plain_files(files)
-    if stats is None:
-        return None
     known = [context.cache.known_digest(path, st) for path, st in zip(files.names, stats)]
     return None if None in known else ((known[0], known[1]), stats[1].st_size)
 
 
-def _look_up(context: CheckContext, files: DocFiles) -> _Lookup:
-    if context.cache is not None:
-        before = _known(context, files)
-        if before is not None:
-            names = (relpath(files.names[0]), relpath(files.names[1]))
-            key = document_key(context.cache.salt, files.doc_id, names, before[0])
-            hit = context.cache.get(key)
-            if hit is not None:
-                return _Lookup(files, None, before, key, _decode(hit, files, names[0], before, context.keep_documents))
-    read_now = _read_both(files)
-    data, hashed = None, ()
-    before = None
-    if read_now is not None:
-        data, identities, hashed_ns = read_now
-        digests = digest(data[0]), digest(data[1])  # once: for the key and for the file records
-        before = digests, len(data[1])
-        hashed = tuple((path, identity, hashed_ns, sha) for path, identity, sha in zip(files.names, identities, digests)
-                       if identity is not None)
-    if context.cache is None or before is None:
-        return _Lookup(files, data, before, None, None, hashed)
+def _cached(context: CheckContext, files: DocFiles, before: tuple[tuple[str, str], int]) -> tuple[str, DocResult | None]:
+    """The document's cache key for these file hashes, and the stored result under it, if any."""
     names = (relpath(files.names[0]), relpath(files.names[1]))
     key = document_key(context.cache.salt, files.doc_id, names, before[0])
     hit = context.cache.get(key)
-    return _Lookup(files, data, before, key, None if hit is None else _decode(hit, files, names[0], before, context.keep_documents),
-                   hashed)
+    return key, None if hit is None else _decode(hit, files, names[0], before, context.keep_documents)
+
+
+def _look_up(context: CheckContext, files: DocFiles) -> _Lookup:
+    stats = _plain_files(files)
+    if stats is None:
+        return _Lookup(files, None, None, None, None)
+    if context.cache is not None:
+        # By identity first: an unchanged file is neither read nor hashed.
+        before = _known(context, files, stats)
+        if before is not None:
+            key, hit = _cached(context, files, before)
+            if hit is not None:
+                return _Lookup(files, None, before, key, hit)
+    read_now = _read_both(files, stats)
+    if read_now is None:
+        return _Lookup(files, None, None, None, None)
+    data, records = read_now
+    # The file records hold the digests of files that did not change while read; the others are hashed here.
+    digests = {path: sha for path, _, _, sha in records}
+    before = tuple(digests.get(path) or digest(content) for path, content in zip(files.names, data)), len(data[1])
+    if context.cache is None:
+        return _Lookup(files, data, before, None, None, records)
+    key, hit = _cached(context, files, before)
+    return _Lookup(files, data, before, key, hit, records)
 
 
 def check_one(context: CheckContext, todo: _Lookup) -> tuple[DocResult, tuple[str, dict] | None]:
