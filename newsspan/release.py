@@ -337,7 +337,7 @@ def shard_key(task: ShardTask) -> str | None:
 def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, Counter]]:
     """Write one Parquet shard from the derived rows of its pieces; also return the card's label
     counts of those rows, counted on the way. A shard whose rows are in the build cache already
-    (same pieces, same place) is copied from there with its footer restamped, not encoded again."""
+    (same config, same pieces) is copied from there with its footer restamped, not encoded again."""
     from .card import add_counts, arrow_bytes, batch_label_counts
 
     key = shard_key(task) if job.cache is not None else None
