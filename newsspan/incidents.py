@@ -41,6 +41,7 @@ _CODES = [
     Code("NS117", "reserved-name", "files", "error", "A doc id is a device name Windows reserves (`con`, `nul`, `com1`, ...)."),
     Code("NS118", "raw-not-text", "files", "error", "A raw file holds NUL bytes: UTF-16/UTF-32 without a byte-order mark, or not text."),
     Code("NS119", "raw-format-mismatch", "files", "error", "`raw_format` contradicts the raw file's extension (.txt is text, .md is markdown)."),
+    Code("NS120", "changed-during-run", "files", "error", "A file changed after its checks passed, before the corpus-wide checks read it again."),
     # layer 2: schema
     Code("NS201", "missing-property", "schema", "error", "A required property is missing."),
     Code("NS202", "unknown-property", "schema", "error", "A property the schema does not define."),

@@ -194,7 +194,7 @@ class Candidates:
     band key (`groups`: the first band where each is a bucket and its sorted ids, in band order),
     and the band keys, to tell in which group a pair first meets."""
     groups: tuple[tuple[int, tuple[str, ...]], ...]
-    index: dict[str, int]
+    index: dict[str, int]   # the documents of some group, and their row of `table`
     table: np.ndarray
 
     def first_band(self, a: str, b: str) -> int:
@@ -210,16 +210,31 @@ def candidate_groups(keys: dict[str, bytes]) -> Candidates:
     if len(widths) > 1 or (widths and widths.pop() % KEY_BYTES):
         raise ValueError("band keys of unequal or partial lengths: they come from different band layouts")
     table = np.frombuffer(b"".join(keys[i] for i in ids), dtype=np.uint64).reshape(len(ids), -1 if ids else 0)
-    first: dict[tuple[str, ...], int] = {}
-    for band, column in enumerate(table.T if len(ids) > 1 else ()):
-        order = np.argsort(column, kind="stable")
-        ranked = column[order]
+    return banded_candidates(lambda band: table[:, band], table.shape[1], len(ids),
+                             lambda rows: {i: ids[i] for i in rows})
+
+
+def banded_candidates(column: Callable[[int], np.ndarray], bands: int, count: int,
+                      names: Callable[[list[int]], dict[int, str]]) -> Candidates:
+    """`candidate_groups` of `count` documents whose keys are read one band at a time: `column(b)`
+    is band b's key of every document (in one fixed order) and `names(rows)` the ids at those rows.
+    Only the documents of some group are held afterwards, so a corpus kept on disk is grouped in
+    memory proportional to its candidates."""
+    first: dict[tuple[int, ...], int] = {}
+    for band in range(bands if count > 1 else 0):
+        keys = column(band)
+        order = np.argsort(keys, kind="stable")
+        ranked = keys[order]
         starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
         ends = np.r_[starts[1:], len(ranked)]
         for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-            first.setdefault(tuple(ids[i] for i in np.sort(order[start:end])), band)
-    groups = tuple(sorted((band, members) for members, band in first.items()))
-    return Candidates(groups, {doc_id: n for n, doc_id in enumerate(ids)}, table)
+            first.setdefault(tuple(np.sort(order[start:end]).tolist()), band)
+    rows = sorted({row for members in first for row in members})
+    named = names(rows)
+    table = (np.stack([column(band)[rows] for band in range(bands)], axis=1) if rows
+             else np.empty((0, bands), dtype=np.uint64))
+    groups = tuple(sorted((band, tuple(sorted(named[row] for row in members))) for members, band in first.items()))
+    return Candidates(groups, {named[row]: n for n, row in enumerate(rows)}, table)
 
 
 def candidate_pairs(keys: dict[str, bytes]) -> list[tuple[str, str]]:

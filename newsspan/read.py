@@ -5,11 +5,12 @@ import json
 import math
 import os
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import islice
+from itertools import groupby, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .incidents import Incident, incident
 from .json_errors import json_error_reason
@@ -80,7 +81,7 @@ class DocFiles:
 
 @dataclass(slots=True)
 class Discovery:
-    docs: list[DocFiles] = field(default_factory=list)
+    docs: list[DocFiles] | _Listing = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)
 
 
@@ -111,52 +112,105 @@ def printable_lines(text: str) -> str:
     return "\n".join(printable(line) for line in text.split("\n"))
 
 
-def discover(root: Path) -> Discovery:
-    """Pair `annotations/<id>.json` with `raw/<id>.<txt|md>` below a corpus root."""
-    # File names stay text until a document's files are opened: the listing of a large corpus
-    # would otherwise hold two `Path` objects per document.
+def discover(root: Path, spill: str | None = None) -> Discovery:
+    """Pair `annotations/<id>.json` with `raw/<id>.<txt|md>` below a corpus root.
+
+    The names are sorted by SQLite, not in lists: with `spill` (a scratch folder) on disk, and
+    `docs` is then a listing read back from there on each pass, so a corpus of any size is listed
+    in constant memory; without it, in memory, and `docs` is a list."""
     found = Discovery()
-    annotations: dict[str, str] = {}
-    raws: dict[str, list[str]] = {}
+    names = _Names(os.path.join(spill, "listing.sqlite") if spill else ":memory:")
     ann_dir, raw_dir = root / ANNOTATION_DIR, root / RAW_DIR
-    for name in _listing(ann_dir, found):
-        stem, suffix = os.path.splitext(name)
-        if suffix == ".json" and SLUG.match(stem):
-            annotations[stem] = name
-        else:
-            found.incidents.append(_bad_name(ann_dir / name, "`<doc_id>.json`"))
-    for name in _listing(raw_dir, found):
-        stem, suffix = os.path.splitext(name)
-        if suffix in RAW_SUFFIXES and SLUG.match(stem):
-            raws.setdefault(stem, []).append(name)
-        else:
-            found.incidents.append(_bad_name(raw_dir / name, "`<doc_id>.txt` or `<doc_id>.md`"))
-    for reserved in sorted(RESERVED_IDS & (set(annotations) | set(raws))):
-        named = [ann_dir / annotations.pop(reserved)] if reserved in annotations else []
-        found.incidents.extend(_reserved(p) for p in named + [raw_dir / n for n in raws.pop(reserved, [])])
+    names.add(_named(ann_dir, found, 0, lambda stem, suffix: suffix == ".json", "`<doc_id>.json`"))
+    names.add(_named(raw_dir, found, 1, lambda stem, suffix: suffix in RAW_SUFFIXES, "`<doc_id>.txt` or `<doc_id>.md`"))
     linked = {name for name in (ANNOTATION_DIR, RAW_DIR) if (root / name).is_symlink()}
-    ann_text, raw_text = os.fspath(ann_dir), os.fspath(raw_dir)
-    for doc_id in sorted(set(annotations) | set(raws)):
-        annotation = annotations.get(doc_id)
-        raw = _one_raw(raw_dir, raws.get(doc_id, []), found)
-        found.docs.append(DocFiles(doc_id, None if annotation is None else os.path.join(ann_text, annotation),
-                                   None if raw is None else os.path.join(raw_text, raw)))
-    if not linked:  # a partner in a refused (linked) folder is unknown, not missing: one error, not two
-        for doc in found.docs:
-            if not doc.complete:
-                found.incidents.extend(_pairing(doc, root))
+    listing = _Listing(names, os.fspath(ann_dir), os.fspath(raw_dir))
+    for doc_id, annotation, raws in names.by_id():
+        if doc_id in RESERVED_IDS:
+            named = [ann_dir / annotation] if annotation else []
+            found.incidents.extend(_reserved(p) for p in named + [raw_dir / n for n in raws])
+            continue
+        doc = listing.doc_files(doc_id, annotation, raws)
+        listing.count += 1
+        if len(raws) > 1:
+            found.incidents.append(incident("NS103", relpath(raw_dir / raws[1]), 1, 1, f"one id has several raw files: {', '.join(raws)}",
+                                            "keep the one file that holds the page bytes (.md only when it has markdown syntax)"))
+        if not linked and not doc.complete:  # a partner in a refused (linked) folder is unknown, not missing: one error, not two
+            found.incidents.extend(_pairing(doc, root))
+    found.docs = listing if spill else list(listing)
     return found
 
 
-def _listing(folder: Path, found: Discovery) -> list[str]:
-    """The names in a folder, sorted, hidden ones left out."""
+class _Names:
+    """File names sorted by SQLite: (doc id, folder, name) rows, read back grouped by id."""
+
+    def __init__(self, path: str):
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("CREATE TABLE names (doc_id TEXT NOT NULL, folder INTEGER NOT NULL, name TEXT NOT NULL)")
+
+    def add(self, rows: Iterator[tuple[str, int, str]]) -> None:
+        while True:
+            batch = list(islice(rows, 5000))
+            if not batch:
+                return
+            self._db.executemany("INSERT INTO names VALUES (?, ?, ?)", batch)
+
+    def by_id(self) -> Iterator[tuple[str, str | None, list[str]]]:
+        """(doc id, its annotation file name or None, its raw file names), ids in sorted order."""
+        rows = self._db.execute("SELECT doc_id, folder, name FROM names ORDER BY doc_id, folder, name")
+        for doc_id, group in groupby(rows, key=lambda row: row[0]):
+            annotation, raws = None, []
+            for _, folder, name in group:
+                if folder == 0:
+                    annotation = name
+                else:
+                    raws.append(name)
+            yield doc_id, annotation, raws
+
+
+class _Listing:
+    """The documents of a discovery, read back from its sorted names on each pass."""
+
+    def __init__(self, names: _Names, ann_dir: str, raw_dir: str):
+        self.names, self.ann_dir, self.raw_dir, self.count = names, ann_dir, raw_dir, 0
+
+    def doc_files(self, doc_id: str, annotation: str | None, raws: list[str]) -> DocFiles:
+        # File names stay text until a document's files are opened.
+        return DocFiles(doc_id, None if annotation is None else os.path.join(self.ann_dir, annotation),
+                        None if not raws else os.path.join(self.raw_dir, raws[0]))
+
+    def __iter__(self) -> Iterator[DocFiles]:
+        for doc_id, annotation, raws in self.names.by_id():
+            if doc_id not in RESERVED_IDS:
+                yield self.doc_files(doc_id, annotation, raws)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def _named(folder: Path, found: Discovery, kind: int, expected, name_hint: str) -> Iterator[tuple[str, int, str]]:
+    """(doc id, kind, name) of each well-named file of a folder; an incident for each other one."""
+    for name in _listing(folder, found):
+        stem, suffix = os.path.splitext(name)
+        if expected(stem, suffix) and SLUG.match(stem):
+            yield stem, kind, name
+        else:
+            found.incidents.append(_bad_name(folder / name, name_hint))
+
+
+def _listing(folder: Path, found: Discovery) -> Iterator[str]:
+    """The names in a folder, hidden ones left out, in the order the folder lists them."""
     if folder.is_symlink():
         found.incidents.append(incident("NS113", relpath(folder), 1, 1, f"the {folder.name}/ folder is a symbolic link",
                                         f"make {folder.name}/ a real folder inside the corpus; a link may point anywhere"))
-        return []
+        return
     if not folder.is_dir():
-        return []
-    return sorted(name for name in os.listdir(folder) if not name.startswith("."))
+        return
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not entry.name.startswith("."):
+                yield entry.name
 
 
 def _reserved(path: Path) -> Incident:
@@ -168,13 +222,6 @@ def _reserved(path: Path) -> Incident:
 def _bad_name(path: Path, expected: str) -> Incident:
     return incident("NS104", relpath(path), 1, 1, f"unexpected file name {path.name!r}",
                     f"name it {expected} where the id is lowercase words of a-z and 0-9 joined by '-'")
-
-
-def _one_raw(folder: Path, names: list[str], found: Discovery) -> str | None:
-    if len(names) > 1:
-        found.incidents.append(incident("NS103", relpath(folder / names[1]), 1, 1, f"one id has several raw files: {', '.join(names)}",
-                                        "keep the one file that holds the page bytes (.md only when it has markdown syntax)"))
-    return names[0] if names else None
 
 
 def _pairing(doc: DocFiles, root: Path) -> list[Incident]:

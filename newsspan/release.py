@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import os
 import re
@@ -13,7 +14,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pyarrow as pa
 
@@ -24,9 +25,10 @@ from .records import SPLITS, Document
 from .versions import VersionRefused, is_released, select
 from .checksum import intact, intact_data, record_as
 from .validate.cache import BuildCache, piece_key
-from .validate.parallel import ChangedSinceValidation, StoredDoc, StoredDocuments, process_map, resolve_jobs
-from .write import (METADATA_KEY, BuildRefused, build_lock, clean_stale_staging, plan_shards, plan_stable_shards, publish, read_manifest,
-                    record_batches, restamped, sha256_file, shard_path, staging_dir, write_parquet)
+from .validate.ledger import ChangedSinceValidation, StoredDoc, StoredDocuments
+from .validate.parallel import process_map, resolve_jobs
+from .write import (METADATA_KEY, BuildRefused, build_lock, clean_stale_staging, plan_shards, publish, read_manifest,
+                    record_batches, restamped, sha256_file, shard_path, stable_runs, staging_dir, write_parquet)
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -73,10 +75,14 @@ def _tree_hash(named: dict[str, Path | str], known: Mapping[str, str] | None = N
     """Hash of (name, content hash) pairs: independent of where the checkout lives. `known` holds
     content hashes already computed (by validation) for some of the files, by absolute path."""
     known = known or {}
+    return _sorted_tree_hash((name, known.get(str(named[name])) or sha256_file(named[name])) for name in sorted(named))
+
+
+def _sorted_tree_hash(pairs: Iterable[tuple[str, str]]) -> str:
+    """`_tree_hash` of (name, content hash) pairs already sorted by name."""
     digest = hashlib.sha256()
-    for name in sorted(named):
-        path = named[name]
-        digest.update(f"{name}\0{known.get(str(path)) or sha256_file(path)}\n".encode())
+    for name, content in pairs:
+        digest.update(f"{name}\0{content}\n".encode())
     return digest.hexdigest()
 
 
@@ -87,11 +93,36 @@ def fingerprints(corpus: Path = CORPUS, known: Mapping[str, str] | None = None,
     # Paths as text: two `Path` objects per document cost the main process seconds at 100k.
     inputs = {f"corpus/{d}/{name}": os.path.join(corpus, d, name) for d in ("raw", "annotations")
               for name in _file_names(corpus / d) if only is None or name.split(".")[0] in only}
+    inputs.update(_other_inputs(corpus))
+    return Fingerprints(_tree_hash(inputs, known), _code_fingerprint())
+
+
+def _other_inputs(corpus: Path) -> dict[str, Path]:
+    found = {}
     if (corpus / "released_splits.json").is_file():
-        inputs["corpus/released_splits.json"] = corpus / "released_splits.json"
-    inputs["schema/annotation.schema.json"] = SCHEMA
-    code = {p.relative_to(REPO).as_posix(): p for p in (REPO / "newsspan").rglob("*.py")}
-    return Fingerprints(_tree_hash(inputs, known), _tree_hash(code))
+        found["corpus/released_splits.json"] = corpus / "released_splits.json"
+    found["schema/annotation.schema.json"] = SCHEMA
+    return found
+
+
+def _code_fingerprint() -> str:
+    return _tree_hash({p.relative_to(REPO).as_posix(): p for p in (REPO / "newsspan").rglob("*.py")})
+
+
+def stored_fingerprints(corpus: Path, documents: StoredDocuments) -> Fingerprints:
+    """`fingerprints` of the validated documents, streamed from the ledger in name order with the
+    hashes validation computed: the same value, without a list of the corpus's files in memory.
+    Each document is refused later if its files changed since (`StoredDoc.load`)."""
+    def folder(name: str) -> Iterator[tuple[str, str]]:
+        expected = os.path.join(corpus, name)
+        for file_name, path, sha in documents.files(name):
+            # a document validated elsewhere than `corpus` is hashed where the build reads it from
+            same = os.path.dirname(path) == expected
+            yield f"corpus/{name}/{file_name}", sha if same else sha256_file(os.path.join(expected, file_name))
+
+    others = sorted((name, sha256_file(path)) for name, path in _other_inputs(corpus).items())
+    pairs = heapq.merge(folder("annotations"), folder("raw"), others)
+    return Fingerprints(_sorted_tree_hash(pairs), _code_fingerprint())
 
 
 def _file_names(folder: Path) -> list[str]:
@@ -101,19 +132,6 @@ def _file_names(folder: Path) -> list[str]:
         return []
     with os.scandir(folder) as entries:
         return [e.name for e in entries if not e.name.startswith(".") and e.is_file()]
-
-
-def _validated_hashes(documents: Mapping[str, Document]) -> dict[str, str]:
-    """The content hashes validation computed, by file: hashing 1.75 GB again for the fingerprint
-    cost the main process (alone) several seconds at 100k documents. Each document is refused later
-    if its files changed since (`StoredDoc.load`)."""
-    if not isinstance(documents, StoredDocuments):
-        return {}
-    found = {}
-    for doc_id in documents:
-        stored = documents.stored(doc_id)
-        found[stored.annotation], found[stored.raw] = stored.digests
-    return found
 
 
 _BUMP = ("a released version never changes, not even with --force: cut a new one with "
@@ -155,7 +173,7 @@ def version_documents(documents: Mapping[str, Document], version: str, corpus: P
     if not chosen.left_out:
         return documents, ()
     if isinstance(documents, StoredDocuments):
-        return StoredDocuments({d: documents.stored(d) for d in documents if d in chosen.keep}), chosen.left_out
+        return documents.narrowed(chosen.keep), chosen.left_out
     return {d: documents[d] for d in documents if d in chosen.keep}, chosen.left_out
 
 
@@ -216,8 +234,13 @@ class MemoryDoc:
 @dataclass(frozen=True, slots=True)
 class Piece:
     name: str  # unique in a build: the file stem of its rows in the scratch folder
-    docs: tuple[StoredDoc | MemoryDoc, ...]
     cache_key: str | None  # None for documents held in memory, which have no file hashes
+    count: int
+    raw_bytes: int
+    # Documents on disk are named by (split, first id, last id) and read from the ledger only when
+    # the piece is sent to be derived: the build plan does not hold the corpus.
+    span: tuple[str, str, str] | None = None
+    docs: tuple[StoredDoc | MemoryDoc, ...] = ()
 
     def cache_entry(self, config: str) -> str:
         return f"{self.cache_key}-{config}"
@@ -226,6 +249,15 @@ class Piece:
         if job.cache is not None and self.cache_key is not None:
             return job.cache.path(self.cache_entry(config))
         return job.scratch / f"{self.name}.{config}.arrow"
+
+    def with_docs(self, documents: Mapping[str, Document]) -> Piece:
+        """The piece with its documents, read from the ledger if it names them by span."""
+        if self.span is None or len(self.docs) == self.count:
+            return self
+        found = tuple(documents.stored_span(*self.span))
+        if len(found) != self.count:
+            raise BuildRefused(f"the documents of {self.name} changed during the build; validate and build again")
+        return replace(self, docs=found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +269,7 @@ class ShardTask:
 
     @property
     def raw_bytes(self) -> int:
-        return sum(d.raw_bytes for piece in self.pieces for d in piece.docs)
+        return sum(piece.raw_bytes for piece in self.pieces)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,31 +281,35 @@ class _BuildJob:
     derived: frozenset[str] = frozenset()  # pieces the derive pass writes (the others feed kept shards)
 
 
-def _doc_refs(documents: Mapping[str, Document]) -> list[StoredDoc | MemoryDoc]:
+def _split_refs(documents: Mapping[str, Document], split: str) -> Iterator[StoredDoc | MemoryDoc]:
+    """A split's documents in id order: streamed from the ledger, or from memory."""
     if isinstance(documents, StoredDocuments):
-        return [documents.stored(doc_id) for doc_id in sorted(documents)]
-    return [MemoryDoc(documents[doc_id]) for doc_id in sorted(documents)]
+        return documents.stored_docs(split)
+    return (MemoryDoc(documents[doc_id]) for doc_id in sorted(documents) if documents[doc_id].split == split)
 
 
-def _pieces(docs: list[StoredDoc | MemoryDoc], code: str, prefix: str) -> tuple[Piece, ...]:
+def _pieces(docs: list[StoredDoc | MemoryDoc], code: str, prefix: str, split: str) -> tuple[Piece, ...]:
     found = []
     for i, run in enumerate(plan_shards([d.raw_bytes for d in docs], CACHE_PIECE_RAW_BYTES)):
         members = tuple(docs[j] for j in run)
-        cacheable = members and all(isinstance(d, StoredDoc) for d in members)
-        key = piece_key(code, [d.content_digest for d in members]) if cacheable else None
-        found.append(Piece(f"{prefix}-{i:05d}", members, key))
+        stored = bool(members) and all(isinstance(d, StoredDoc) for d in members)
+        key = piece_key(code, [d.content_digest for d in members]) if stored else None
+        size = sum(d.raw_bytes for d in members)
+        if stored:
+            found.append(Piece(f"{prefix}-{i:05d}", key, len(members), size, (split, members[0].doc_id, members[-1].doc_id)))
+        else:
+            found.append(Piece(f"{prefix}-{i:05d}", key, len(members), size, None, members))
     return tuple(found)
 
 
 def plan_tasks(documents: Mapping[str, Document], code: str) -> list[ShardTask]:
     """Every shard to write, config by config, split by split; documents in id order. The shards
-    of one split hold the same documents in every config, and so share their pieces."""
-    refs = _doc_refs(documents)
+    of one split hold the same documents in every config, and so share their pieces. Documents
+    on disk are read as a stream, a shard at a time."""
     shards: dict[str, list[tuple[Piece, ...]]] = {}
     for split in SPLITS:
-        members = [r for r in refs if r.split == split]
-        runs = plan_stable_shards([r.doc_id for r in members], [r.raw_bytes for r in members])
-        shards[split] = [_pieces([members[j] for j in run], code, f"{split}-{i:05d}") for i, run in enumerate(runs)]
+        runs = stable_runs(_split_refs(documents, split), lambda r: (r.doc_id, r.raw_bytes))
+        shards[split] = [_pieces(run, code, f"{split}-{i:05d}", split) for i, run in enumerate(runs)]
     return [ShardTask(config, split, shard_path(config, split, i, len(shards[split])), pieces)
             for config in CONFIGS for split in SPLITS for i, pieces in enumerate(shards[split])]
 
@@ -289,6 +325,8 @@ def derive_piece(job: _BuildJob, piece: Piece) -> bool:
     targets = {config: piece.rows_path(job, config) for config in CONFIGS}
     if all([intact(path) for path in targets.values()]):  # each checked: a damaged entry is dropped, derived again
         return False
+    if len(piece.docs) != piece.count:
+        raise RuntimeError(f"{piece.name} was sent to be derived without its documents")
     rows: dict[str, list[dict]] = {config: [] for config in CONFIGS}
     for ref in piece.docs:
         try:
@@ -334,7 +372,7 @@ def shard_key(task: ShardTask) -> str | None:
     return "shard-" + piece_key("parquet-2", [task.config, *(piece.cache_key for piece in task.pieces)])
 
 
-def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, Counter]]:
+def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, Counter]] | None:
     """Write one Parquet shard from the derived rows of its pieces; also return the card's label
     counts of those rows, counted on the way. A shard whose rows are in the build cache already
     (same config, same pieces) is copied from there with its footer restamped, not encoded again."""
@@ -353,8 +391,11 @@ def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, 
 
     for piece in task.pieces:
         # Left out of the derive pass when the shard was expected from the cache (see _write_data),
-        # but the kept shard turned out damaged: its rows are checked, and derived if they must be.
+        # but the kept shard turned out damaged: its rows are checked, and derived if they must be
+        # (the task comes back for its documents first when it was sent without them).
         if piece.name not in job.derived and not intact(piece.rows_path(job, task.config)):
+            if len(piece.docs) != piece.count:
+                return None
             derive_piece(job, piece)
     batches = (b for piece in task.pieces for b in _piece_batches(piece.rows_path(job, task.config)))
     rows = write_parquet(job.staging / task.path, counted(batches), CONFIGS[task.config], job.extra)
@@ -443,14 +484,19 @@ def _cost(task: ShardTask) -> float:
     return _CONFIG_COST.get(task.config, 1.0) * task.raw_bytes
 
 
-def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fingerprints, jobs: int | None,
-                cache: BuildCache | None, progress=None, engine=None) -> tuple[list[OutputFile], dict[str, Counter]]:
+def _with_docs(task: ShardTask, documents: Mapping[str, Document]) -> ShardTask:
+    return replace(task, pieces=tuple(piece.with_docs(documents) for piece in task.pieces))
+
+
+def _write_data(staging: Path, tasks: list[ShardTask], documents: Mapping[str, Document], version: str,
+                prints: Fingerprints, jobs: int | None, cache: BuildCache | None, progress=None,
+                engine=None) -> tuple[list[OutputFile], dict[str, Counter]]:
     """Write every shard; return the files in plan order and the card's label counts of all rows."""
     from .card import add_counts
 
     extra = {METADATA_KEY: json.dumps({"version": version, "source_fingerprint": prints.source}, sort_keys=True)}
     pieces = all_pieces(tasks)
-    workers = resolve_jobs(jobs, sum(len(p.docs) for p in pieces)) if len(tasks) > 1 else 1
+    workers = resolve_jobs(jobs, sum(p.count for p in pieces)) if len(tasks) > 1 else 1
     # The scratch folder is a `.tmp-` sibling of the releases: a killed build's is swept up.
     job = _BuildJob(staging, staging_dir(staging.parent, "pieces"), extra, cache)
     # Pieces only feed shards that are encoded: those of shards the cache holds are not derived
@@ -462,21 +508,30 @@ def _write_data(staging: Path, tasks: list[ShardTask], version: str, prints: Fin
         progress.total = len(to_derive) + len(tasks)
     try:
         with (engine.mapper(job, len(pieces)) if engine is not None else process_map(workers, job)) as mapped:
-            for _ in mapped(derive_piece, to_derive):
+            # Pieces on disk get their documents as they are sent: a window of them at a time.
+            for _ in mapped(derive_piece, (piece.with_docs(documents) for piece in to_derive)):
                 if progress is not None:
                     progress.advance()
             # Largest shards first, so that no worker is left with a long one at the end; the
             # files are listed in plan order whatever order they were written in.
             order = sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i]))
-            files: list[OutputFile | None] = [None] * len(tasks)
-            counts: dict[str, Counter] = {}
-            for i, (done, shard_counts) in zip(order, mapped(write_shard, [tasks[i] for i in order])):
-                files[i] = done
-                add_counts(counts, shard_counts)
+            written: list[tuple[OutputFile, dict[str, Counter]] | None] = [None] * len(tasks)
+            for i, done in zip(order, mapped(write_shard, [tasks[i] for i in order])):
+                written[i] = done
+                if progress is not None and done is not None:
+                    progress.advance()
+            # A kept shard found damaged whose pieces were not derived: sent again with its documents.
+            again = [i for i in order if written[i] is None]
+            for i, done in zip(again, mapped(write_shard, [_with_docs(tasks[i], documents) for i in again])):
+                written[i] = done
                 if progress is not None:
                     progress.advance()
     finally:
         shutil.rmtree(job.scratch, ignore_errors=True)
+    counts: dict[str, Counter] = {}
+    for i in order:
+        add_counts(counts, written[i][1])
+    files = [done[0] for done in written]
     if cache is not None:
         shards = [key for key in map(shard_key, tasks) if key is not None]
         cache.keep_only([p.cache_entry(config) for p in pieces if p.cache_key for config in CONFIGS]
@@ -512,7 +567,8 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
     released_on = require_changelog(version)
     documents, _ = version_documents(documents, version, corpus)
     released = is_released(version, corpus, REPO)
-    prints = fingerprints(corpus, _validated_hashes(documents), set(documents))
+    prints = (stored_fingerprints(corpus, documents) if isinstance(documents, StoredDocuments)
+              else fingerprints(corpus, None, set(documents)))
     target = out_root / version
     with build_lock(out_root):
         clean_stale_staging(out_root)
@@ -522,7 +578,7 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
             tasks = plan_tasks(documents, prints.code)
             if progress is not None:
                 progress.total = len(all_pieces(tasks)) + len(tasks)
-            files, counts = _write_data(staging, tasks, version, prints, jobs, cache, progress, engine)
+            files, counts = _write_data(staging, tasks, documents, version, prints, jobs, cache, progress, engine)
             _check_same_data(target, files, force, released)
             card = render_card(version, prints.source, split_rows(files), counts, files,
                                {f.path: f.arrow_bytes for f in files if f.config},

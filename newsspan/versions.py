@@ -79,8 +79,8 @@ def is_released(version: str, corpus: Path, repo: Path = REPO) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """The documents a build of one version holds, and the valid ones it leaves out."""
-    keep: frozenset[str]
+    """The documents a build of one version holds (None: every one), and the valid ones it leaves out."""
+    keep: frozenset[str] | None
     left_out: tuple[str, ...]
 
 
@@ -89,7 +89,7 @@ def select(documents: Mapping, version: str, corpus: Path, repo: Path = REPO) ->
     has moved past, and a released document that is missing."""
     records = released_records(corpus)
     if records is None:
-        return Selection(frozenset(documents), ())
+        return Selection(None, ())
     want = parse(version)
     later = sorted({e["version"] for e in records.values() if parse(e["version"]) > want}
                    | {v for v in changelog_versions(repo) if parse(v) > want}, key=parse)
@@ -99,12 +99,12 @@ def select(documents: Mapping, version: str, corpus: Path, repo: Path = REPO) ->
             f"CHANGELOG.md or corpus/{RELEASED}): a released version is built only from its own commit "
             f"(git checkout of the release), never from a later corpus. Set the version in pyproject.toml back to {later[-1]}")
     keep = {doc_id for doc_id, entry in records.items() if parse(entry["version"]) <= want}
-    missing = sorted(keep - set(documents))
+    missing = [doc_id for doc_id in sorted(keep) if doc_id not in documents]  # looked up: a corpus may be on disk
     if missing:
         raise VersionRefused(f"released document {missing[0]!r} is missing or invalid "
                              f"({len(missing)} of {len(keep)} released documents): a released document is never removed; "
                              "restore its files from git and run python3 build_dataset.py validate")
-    return Selection(frozenset(keep), tuple(sorted(set(documents) - keep)))
+    return Selection(frozenset(keep), tuple(sorted(doc_id for doc_id in documents if doc_id not in keep)))
 
 
 # -- cutting a version ----------------------------------------------------------------------------

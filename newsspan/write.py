@@ -13,13 +13,15 @@ import tempfile
 from contextlib import contextmanager
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .outputs import make_readable
 from .read import read_outside_json
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # only for annotations: importing datasets costs every command a second
     from datasets import Features
@@ -74,27 +76,40 @@ def is_anchor(doc_id: str, size: int, target: int) -> bool:
 
 
 def plan_stable_shards(ids: list[str], sizes: list[int], target: int | None = None) -> list[range]:
-    """Consecutive runs of documents (in id order) of about `target` raw bytes (SHARD_RAW_BYTES):
-    a run ends after an anchor document once it holds a quarter of the target, or before the
-    document that would take it past four times the target (rare: a chance of about e^-5).
+    """`stable_runs` of documents given as lists, as ranges of positions."""
+    runs, start = [], 0
+    for run in stable_runs(range(len(ids)), lambda i: (ids[i], sizes[i]), target):
+        runs.append(range(start, start + len(run)))
+        start += len(run)
+    return runs
+
+
+def stable_runs(items: Iterable[T], key: Callable[[T], tuple[str, int]], target: int | None = None) -> Iterator[list[T]]:
+    """Consecutive runs of documents (in id order; `key` gives an item's id and raw size) of about
+    `target` raw bytes (SHARD_RAW_BYTES): a run ends after an anchor document once it holds a
+    quarter of the target, or before the document that would take it past four times the target
+    (rare: a chance of about e^-5). Always at least one run, empty for no documents; read as a
+    stream, so a corpus on disk is planned one run at a time.
 
     Content-defined cutting (as in rsync or restic, on ids instead of bytes): a boundary depends
     on the documents just before it, not on everything from the start, so a document added or
     removed changes its own run and rarely the next one, and the runs are found again after it.
     """
     target = target or SHARD_RAW_BYTES
-    runs, start, total = [], 0, 0
-    for i, (doc_id, size) in enumerate(zip(ids, sizes)):
-        if i > start and total + size > 4 * target:
-            runs.append(range(start, i))
-            start, total = i, 0
+    run: list[T] = []
+    total, ended = 0, False
+    for item in items:
+        doc_id, size = key(item)
+        if run and total + size > 4 * target:
+            yield run
+            run, total, ended = [], 0, True
+        run.append(item)
         total += size
         if total >= target // 4 and is_anchor(doc_id, size, target):
-            runs.append(range(start, i + 1))
-            start, total = i + 1, 0
-    if start < len(sizes) or not runs:
-        runs.append(range(start, len(sizes)))
-    return runs
+            yield run
+            run, total, ended = [], 0, True
+    if run or not ended:
+        yield run
 
 
 def record_batches(rows: Iterable[dict], schema: pa.Schema, size: int = ROWS_PER_BATCH) -> Iterator[pa.RecordBatch]:

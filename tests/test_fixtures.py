@@ -31,7 +31,7 @@ def test_valid_fixture_is_clean():
     assert report.incidents == [] and list(report.documents) == ["doc"]
 
 
-@pytest.mark.parametrize("code", [c for c in CODES if c not in ("NS110", "NS312")])
+@pytest.mark.parametrize("code", [c for c in CODES if c not in ("NS110", "NS120", "NS312")])
 def test_fixture_yields_exactly_its_code(code):
     report = validate_corpus(_fixture(code))
     assert {i.code for i in report.incidents} == {code}
@@ -48,6 +48,26 @@ def test_too_large_raw_file(tmp_path, monkeypatch):
         raw.write(b"x" * 1000)
     report = validate_corpus(root)
     assert {i.code for i in report.incidents} == {"NS110"}
+
+
+def test_file_changed_during_the_run(tmp_path, monkeypatch):
+    import newsspan.validate as validate
+
+    root = tmp_path / "c"
+    shutil.copytree(_fixture("NS120"), root)
+    assert {i.code for i in validate_corpus(root).incidents} == {"NS407"}  # as it stands
+    corpus_stage = validate.corpus_incidents
+
+    def rewritten_first(*args):
+        (root / "raw" / "capture-b.txt").write_text("Another page altogether, written while validation ran.\n")
+        return corpus_stage(*args)
+
+    monkeypatch.setattr(validate, "corpus_incidents", rewritten_first)
+    for keep in (True, False):
+        (root / "raw" / "capture-b.txt").write_bytes((_fixture("NS120") / "raw" / "capture-b.txt").read_bytes())
+        report = validate_corpus(root, keep_documents=keep)
+        assert [(i.code, Path(i.path).name) for i in report.incidents] == [("NS120", "capture-b.txt")]
+        assert "changed while" in report.incidents[0].message and "validate again" in report.incidents[0].hint
 
 
 def test_search_limit(monkeypatch):

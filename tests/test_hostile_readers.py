@@ -34,7 +34,7 @@ TRUSTED_JSON_CALLS = {
     "newsspan/jsonmap.py": "decodes one key token of a text parse_json has accepted already",
     "newsspan/validate/schema.py": "the packaged schema, part of the code",
     "newsspan/validate/cache.py": "a cache entry whose checksum matched (checksum.py): written by this code",
-    "newsspan/validate/parallel.py": "bytes whose sha256 equals those validated by parse_json",
+    "newsspan/validate/ledger.py": "bytes whose sha256 equals those validated by parse_json",
     "newsspan/fuzz/mutations.py": "a deep copy of a value the fuzzer built",
 }
 

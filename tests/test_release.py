@@ -2,6 +2,7 @@
 import fcntl
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -230,11 +231,24 @@ def test_same_inputs_but_different_derived_rows_are_refused(corpus_copy, out, mo
     assert _snapshot(target) == before
 
 
-def test_the_source_fingerprint_from_validated_hashes_is_the_one_from_the_files():
-    from newsspan.release import _validated_hashes, fingerprints
+def test_the_source_fingerprint_from_validated_hashes_is_the_one_from_the_files(tmp_path, monkeypatch):
+    from newsspan.release import fingerprints, stored_fingerprints
 
-    known = _validated_hashes(validate_corpus(CORPUS, keep_documents=False).documents)
-    assert len(known) == 2 * len(list((CORPUS / "annotations").glob("*.json")))
-    assert fingerprints(CORPUS, known) == fingerprints(CORPUS)
-    wrong = {path: "0" * 64 for path in known}
-    assert fingerprints(CORPUS, wrong).source != fingerprints(CORPUS).source  # the hashes are used
+    documents = validate_corpus(CORPUS, keep_documents=False).documents
+    assert stored_fingerprints(CORPUS, documents) == fingerprints(CORPUS)
+    # File names sort otherwise than ids when an id is another's prefix ("x-b.json" < "x.json").
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root)
+    first = sorted(documents)[0]
+    value = json.loads((root / "annotations" / f"{first}.json").read_text(encoding="utf-8"))
+    value["doc_id"] = f"{first}-b"
+    (root / "annotations" / f"{first}-b.json").write_text(json.dumps(value), encoding="utf-8")
+    (raw,) = (root / "raw").glob(f"{first}.*")
+    shutil.copy(raw, raw.with_name(f"{first}-b{raw.suffix}"))
+    grown = validate_corpus(root, keep_documents=False).documents
+    assert f"{first}-b" in grown and len(grown) == len(documents) + 1
+    assert stored_fingerprints(root, grown) == fingerprints(root, None, set(grown)) == fingerprints(root)
+    # the hashes validation recorded are the ones used
+    real = grown.files
+    monkeypatch.setattr(grown, "files", lambda folder: ((n, p, "0" * 64) for n, p, _ in real(folder)))
+    assert stored_fingerprints(root, grown).source != fingerprints(root).source

@@ -7,12 +7,35 @@ corpus-wide checks and the publication run in the calling process on what the ma
 """
 from __future__ import annotations
 
+from collections import deque
 from contextlib import AbstractContextManager
-from typing import Any, Callable, Iterator, Protocol
+from itertools import islice
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 ENGINES = ("local", "dask")
 
 Mapped = Callable[..., Iterator]
+
+
+def windowed(submit: Callable[[list], Any], items: Iterable, chunksize: int, in_flight: int) -> Iterator:
+    """The results of consecutive chunks of `items`, in order: `submit(chunk)` returns a future of
+    the chunk's list of results. At most `in_flight` chunks are submitted and not yet consumed, so
+    the items are read, and their results held, a window at a time: a map over a million
+    documents never holds a million tasks or results in the calling process."""
+    todo = iter(items)
+    window: deque = deque()
+
+    def more() -> None:
+        chunk = list(islice(todo, max(1, chunksize)))
+        if chunk:
+            window.append(submit(chunk))
+
+    for _ in range(max(1, in_flight)):
+        more()
+    while window:
+        results = window.popleft().result()  # re-raises a worker's exception here
+        more()
+        yield from results
 
 
 class EngineUnavailable(Exception):

@@ -12,13 +12,11 @@ as the machine that runs the command: on a cluster, a shared filesystem.
 from __future__ import annotations
 
 import logging
-from collections import deque
 from importlib import metadata
 from contextlib import contextmanager
-from itertools import islice
 from typing import Any, Callable, Iterator
 
-from . import EngineUnavailable
+from . import EngineUnavailable, windowed
 
 INSTALL = "pip install 'newsspan[dask]' (in a checkout: python3 -m pip install -e '.[dask]')"
 CONNECT_TIMEOUT = "30s"
@@ -118,20 +116,8 @@ class DaskEngine:
         in_flight = TASKS_PER_WORKER * self.workers()
 
         def mapped(func: Callable, items, chunksize: int = 1) -> Iterator:
-            todo = iter(items)
-            window: deque = deque()
-
-            def submit() -> None:
-                chunk = list(islice(todo, max(1, chunksize)))
-                if chunk:
-                    window.append(self.client.submit(_run_chunk, func, held, chunk, pure=False))
-
-            for _ in range(in_flight):
-                submit()
-            while window:
-                results = window.popleft().result()  # re-raises a worker's exception here
-                submit()
-                yield from results
+            return windowed(lambda chunk: self.client.submit(_run_chunk, func, held, chunk, pure=False),
+                            items, chunksize, in_flight)
 
         try:
             yield mapped

@@ -8,6 +8,8 @@ from functools import partial
 from multiprocessing import get_context
 from typing import Any, Callable, Iterator
 
+from . import windowed
+
 AUTO_JOBS_MIN_ITEMS = 100  # below this, starting worker processes costs more than it saves
 
 
@@ -36,8 +38,11 @@ def _set_context(context: Any) -> None:
     _CONTEXT = context
 
 
-def _call(func: Callable, item: Any) -> Any:
-    return func(_CONTEXT, item)
+def _call_chunk(func: Callable, chunk: list) -> list:
+    return [func(_CONTEXT, item) for item in chunk]
+
+
+TASKS_PER_WORKER = 4  # chunks in flight per process: each stays busy, few results are held at once
 
 
 @contextmanager
@@ -54,7 +59,8 @@ def process_map(jobs: int, context: Any = None) -> Iterator[Callable[..., Iterat
         return
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_set_context,
                              initargs=(context,)) as pool:
-        yield lambda func, items, chunksize=1: pool.map(partial(_call, func), items, chunksize=chunksize)
+        yield lambda func, items, chunksize=1: windowed(partial(pool.submit, _call_chunk, func), items, chunksize,
+                                                        TASKS_PER_WORKER * jobs)
 
 
 class LocalEngine:

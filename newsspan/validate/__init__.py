@@ -16,7 +16,8 @@ from ..versions import changelog_versions
 from .anchoring import check_anchoring
 from .cache import ValidationCache
 from .consistency import check_document, guidelines_versions
-from .parallel import CheckContext, StoredDocuments, check_documents, corpus_incidents, resolve_jobs
+from .ledger import Ledger, StoredDocuments
+from .parallel import CheckContext, check_documents, corpus_incidents, resolve_jobs
 from .schema import check_schema
 
 RELEASED_SPLITS = "released_splits.json"
@@ -49,27 +50,32 @@ def validate_corpus(root: Path, only: set[str] | None = None, *, jobs: int | Non
     (`newsspan.engine`) that runs the per-document checks elsewhere (`jobs` is then ignored). Without `keep_documents`,
     `report.documents` holds no document in memory: it reads each from its files when asked.
     """
-    found = discover(root)
+    ledger = Ledger()
+    found = discover(root, spill=ledger.folder)  # the listing too is kept on disk, in the run's folder
     report = Report(incidents=list(found.incidents))
     context = CheckContext(check_document_files, guidelines_versions(), cache, keep_documents)
     if progress is not None:
         progress.total = len(found.docs)
-    stored, documents = {}, {}
+    documents = {}
     results = check_documents(found.docs, context, resolve_jobs(jobs, len(found.docs)), progress, engine)
-    for result, files in zip(results, found.docs):  # results first: the cache is written when they end
+    for result in results:  # results first: the cache is written when they end
         report.incidents += result.incidents
         report.from_cache += result.cached
         if result.stored is not None:
-            stored[files.doc_id] = result.stored
-            documents[files.doc_id] = result.document
+            ledger.add(result.stored)
+            if keep_documents:
+                documents[result.stored.doc_id] = result.document
+    ledger.seal()
     released, released_problems = _released(root)
     report.incidents += released_problems
-    report.incidents += corpus_incidents(stored, released)
+    report.incidents += corpus_incidents(ledger, released)
     if only is not None:
         keep = {relpath(p) for d in found.docs if d.doc_id in only for p in (d.annotation, d.raw) if p}
         report.incidents = [i for i in report.incidents if i.path in keep]
     report.checked = len(found.docs) if only is None else len(only & {d.doc_id for d in found.docs})
-    report.documents = documents if keep_documents else StoredDocuments(stored)
+    report.documents = documents if keep_documents else StoredDocuments(ledger)
+    if keep_documents:
+        ledger.close()
     report.incidents.sort(key=sort_key)
     return report
 

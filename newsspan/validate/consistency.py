@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Callable, Iterable, Sequence
 
 from ..incidents import Incident, incident
-from ..neardup import THRESHOLD, band_keys, candidate_groups, link
+from ..neardup import THRESHOLD, Candidates, band_keys, candidate_groups, link
 from ..read import JsonSource
 from ..records import SPEAKER_ENTITY_LABELS, Document
 
@@ -125,24 +126,27 @@ def _far_cues(source: JsonSource, doc: Document) -> Iterable[Incident]:
 
 # -- corpus-wide --------------------------------------------------------------------------
 
-def check_corpus(docs: dict[str, tuple[JsonSource, Document]], released: dict[str, str],
+def check_corpus(docs: Mapping[str, tuple[JsonSource, Document]], released: dict[str, str],
                  text_of: Callable[[str], str] | None = None,
-                 groups: Iterable[tuple[str, ...]] | None = None) -> list[Incident]:
+                 groups: Candidates | None = None,
+                 grouped: list[tuple[JsonSource, Document]] | None = None) -> list[Incident]:
     """The checks across documents. `docs` needs only ids, splits and groups (with a locator for
-    each file); the near-duplicate check reads raw texts, with `text_of` when given: a corpus not
+    each file), and is only looked up by id when `grouped` (the members of declared groups) is
+    given; the near-duplicate check reads raw texts, with `text_of` when given: a corpus not
     held in memory passes it with the candidate `groups` found from stored band keys (see
     validate.parallel)."""
-    found = _group_splits(docs)
-    found += _near_duplicates(docs, text_of, groups)
+    if grouped is None:
+        grouped = [(source, doc) for source, doc in docs.values() if doc.near_duplicate_group]
+    found = _group_splits(grouped)
+    found += _near_duplicates(docs, grouped, text_of, groups)
     found += _released_splits(docs, released)
     return found
 
 
-def _group_splits(docs: dict[str, tuple[JsonSource, Document]]) -> list[Incident]:
+def _group_splits(grouped: list[tuple[JsonSource, Document]]) -> list[Incident]:
     groups: dict[str, list[tuple[JsonSource, Document]]] = defaultdict(list)
-    for source, doc in docs.values():
-        if doc.near_duplicate_group:
-            groups[doc.near_duplicate_group].append((source, doc))
+    for source, doc in grouped:
+        groups[doc.near_duplicate_group].append((source, doc))
     found = []
     for name, members in sorted(groups.items()):
         first = min(members, key=lambda m: m[1].doc_id)[1]
@@ -155,15 +159,15 @@ def _group_splits(docs: dict[str, tuple[JsonSource, Document]]) -> list[Incident
     return found
 
 
-def _near_duplicates(docs: dict[str, tuple[JsonSource, Document]], text_of: Callable[[str], str] | None = None,
-                     groups: Iterable[tuple[str, ...]] | None = None) -> list[Incident]:
+def _near_duplicates(docs: Mapping[str, tuple[JsonSource, Document]], grouped: list[tuple[JsonSource, Document]],
+                     text_of: Callable[[str], str] | None = None, groups: Candidates | None = None) -> list[Incident]:
     # One incident per verified link, not per pair: n copies of a page are n - 1 incidents, and
     # following every hint puts all the linked documents in one group.
     if text_of is None:
         text_of = lambda doc_id: docs[doc_id][1].raw_text  # noqa: E731
     if groups is None:
         groups = candidate_groups({doc_id: band_keys(doc.raw_text) for doc_id, (_, doc) in docs.items()})
-    declared = {doc_id: doc.near_duplicate_group for doc_id, (_, doc) in docs.items() if doc.near_duplicate_group}
+    declared = {doc.doc_id: doc.near_duplicate_group for _, doc in grouped}
     found = []
     for pair in link(groups, text_of, THRESHOLD, declared):
         (src_a, a), (src_b, b) = docs[pair.a], docs[pair.b]
@@ -179,13 +183,15 @@ def _near_duplicates(docs: dict[str, tuple[JsonSource, Document]], text_of: Call
     return found
 
 
-def _released_splits(docs: dict[str, tuple[JsonSource, Document]], released: dict[str, str]) -> list[Incident]:
+def _released_splits(docs: Mapping[str, tuple[JsonSource, Document]], released: dict[str, str]) -> list[Incident]:
     found = []
-    for doc_id, (source, doc) in sorted(docs.items()):
-        was = released.get(doc_id)
-        if was is not None and was != doc.split:
+    for doc_id in sorted(released):  # the registry, not the corpus: a corpus on disk is looked up
+        if doc_id not in docs:
+            continue
+        source, doc = docs[doc_id]
+        if released[doc_id] != doc.split:
             line, col = source.locate("/split")
             found.append(incident("NS410", source.where, line, col,
-                                  f"{doc_id} was released in {was!r} and is now in {doc.split!r}",
-                                  f"set \"split\": \"{was}\"; a released document never changes split (corpus/released_splits.json)"))
+                                  f"{doc_id} was released in {released[doc_id]!r} and is now in {doc.split!r}",
+                                  f"set \"split\": \"{released[doc_id]}\"; a released document never changes split (corpus/released_splits.json)"))
     return found

@@ -6,11 +6,11 @@ without the cache yields the same incidents in the same order.
 
 A large corpus is never held in memory: a checked document is reduced to a `StoredDoc` (where its
 files are, their hashes, its split and group, its near-duplicate band keys), which is all the
-corpus-wide checks need; the build reads each document again from its files when it derives it.
+corpus-wide checks need, and those go to a `Ledger` on disk; the build reads each document again
+from its files when it derives it.
 """
 from __future__ import annotations
 
-import json
 import os
 import stat
 import time
@@ -19,13 +19,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from ..incidents import Incident
-from ..neardup import band_keys, candidate_groups
+from ..incidents import Incident, incident
+from ..neardup import band_keys, banded_candidates
 from .. import read
 from ..read import DocFiles, JsonSource, read_json, relpath
 from ..records import Document
 from . import consistency
 from .cache import ValidationCache, digest, document_key, file_identity
+from .ledger import ChangedSinceValidation, Ledger, StoredDoc
 # The order-keeping pool lives with the other engines; these names stay importable from here.
 from ..engine.local import AUTO_JOBS_MIN_ITEMS, available_cores, process_map, resolve_jobs  # noqa: F401
 
@@ -42,56 +43,6 @@ def ordered_map(func: Callable[[Any, Any], Any], items: Iterable, jobs: int, con
     count = len(items) if hasattr(items, "__len__") else 0
     with (engine.mapper(context, count) if engine is not None else process_map(jobs, context)) as mapped:
         yield from mapped(func, items, chunksize=chunksize)
-
-
-# -- what later stages keep of a checked document ------------------------------------------------
-
-class ChangedSinceValidation(Exception):
-    """A document's files are not the ones that were validated."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDoc:
-    """A document that passed the per-document layers, without its text (a few hundred bytes)."""
-    doc_id: str
-    split: str
-    near_duplicate_group: str | None
-    annotation: str             # file paths, as str: a Path object is several times larger
-    raw: str
-    where: str                  # the annotation file as incidents name it
-    digests: tuple[str, str]    # sha256 of the annotation and raw bytes that were validated
-    raw_bytes: int
-    bands: bytes                # near-duplicate LSH band keys of the raw text
-
-    @property
-    def content_digest(self) -> str:
-        return f"{self.doc_id}:{self.digests[0]}:{self.digests[1]}"
-
-    def load(self) -> Document:
-        """The document read again from its files, refused if they changed since validation."""
-        annotation, raw = Path(self.annotation).read_bytes(), Path(self.raw).read_bytes()
-        if (digest(annotation), digest(raw)) != self.digests:
-            raise ChangedSinceValidation(f"{self.where} or its raw file changed after it was validated; validate again")
-        return Document.from_json(json.loads(annotation), raw.decode("utf-8"))
-
-
-class StoredDocuments(Mapping):
-    """The documents that passed validation, as a mapping id -> Document read on access."""
-
-    def __init__(self, stored: dict[str, StoredDoc]):
-        self._stored = stored
-
-    def __getitem__(self, doc_id: str) -> Document:
-        return self._stored[doc_id].load()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._stored)
-
-    def __len__(self) -> int:
-        return len(self._stored)
-
-    def stored(self, doc_id: str) -> StoredDoc:
-        return self._stored[doc_id]
 
 
 # -- the per-document stage ----------------------------------------------------------------------
@@ -286,16 +237,56 @@ class _LazySource:
         return source.locate(pointer, key) if source is not None else (1, 1)
 
 
-def corpus_incidents(stored: dict[str, StoredDoc], released: dict[str, str]) -> list[Incident]:
+class _StandIns(Mapping):
+    """doc id -> (locator, stored document) for `consistency.check_corpus`, read from the ledger
+    when asked: the checks look up only the documents an incident is about."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    def __getitem__(self, doc_id: str) -> tuple[_LazySource, StoredDoc]:
+        stored = self.ledger.get(doc_id)
+        if stored is None:
+            raise KeyError(doc_id)
+        return _LazySource(stored), stored
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self.ledger.get(doc_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return self.ledger.ids()
+
+    def __len__(self) -> int:
+        return len(self.ledger)
+
+
+def corpus_incidents(ledger: Ledger, released: dict[str, str]) -> list[Incident]:
     """The checks of `consistency.check_corpus`, run on stored documents without their texts.
 
-    Near-duplicates: the LSH candidate groups come from the stored band keys, and a document's raw
-    text is read only when a candidate pair outside one declared group needs its exact check.
+    Near-duplicates: the LSH candidate groups come from the stored band keys, one band at a time,
+    and a document's raw text is read only when a candidate pair outside one declared group needs
+    its exact check; a file that changed since it was validated is reported, not read.
     """
-    stand_ins = {doc_id: (_LazySource(s), s) for doc_id, s in stored.items()}
-    groups = candidate_groups({d: s.bands for d, s in stored.items()})
-    return consistency.check_corpus(stand_ins, released, lambda doc_id: _raw_text(stored[doc_id]), groups)
+    groups = banded_candidates(ledger.band_column, ledger.bands(), len(ledger), ledger.ids_at)
+    grouped = [(_LazySource(s), s) for s in ledger.grouped()]
+    changed: dict[str, StoredDoc] = {}
+    found = consistency.check_corpus(_StandIns(ledger), released, lambda doc_id: _text(ledger, doc_id, changed),
+                                     groups, grouped)
+    return found + [_changed(s) for _, s in sorted(changed.items())]
 
 
-def _raw_text(stored: StoredDoc) -> str:
-    return Path(stored.raw).read_bytes().decode("utf-8")
+def _text(ledger: Ledger, doc_id: str, changed: dict[str, StoredDoc]) -> str:
+    """A candidate's raw text; an empty one (no shingle, so never a match) for a file that changed
+    since it was validated, which is then reported."""
+    stored = ledger.get(doc_id)
+    try:
+        return stored.text()
+    except ChangedSinceValidation:
+        changed[doc_id] = stored
+        return ""
+
+
+def _changed(stored: StoredDoc) -> Incident:
+    return incident("NS120", relpath(stored.raw), 1, 1,
+                    f"{relpath(stored.raw)} changed while the corpus was being validated, so its near-duplicate check did not run",
+                    "validate again once nothing is writing to the corpus (an editor, a sync or a checkout still running)")
