@@ -192,14 +192,14 @@ def band_keys(text: str, threshold: float = THRESHOLD) -> bytes:
 class Candidates:
     """The LSH candidates of a set of documents: the distinct sets of two or more ids that share a
     band key (`groups`: the first band where each is a bucket and its sorted ids, in band order),
-    and the band keys, to tell in which group a pair first meets."""
+    and a look-up of a document's band keys, to tell in which group a pair first meets."""
     groups: tuple[tuple[int, tuple[str, ...]], ...]
-    index: dict[str, int]   # the documents of some group, and their row of `table`
-    table: np.ndarray
+    keys_of: Callable[[str], bytes]
 
     def first_band(self, a: str, b: str) -> int:
         """The first band whose key `a` and `b` share (they share one: they are candidates)."""
-        return int(np.argmax(self.table[self.index[a]] == self.table[self.index[b]]))
+        ka, kb = (np.frombuffer(self.keys_of(d), dtype=np.uint64) for d in (a, b))
+        return int(np.argmax(ka == kb))
 
 
 def candidate_groups(keys: dict[str, bytes]) -> Candidates:
@@ -211,30 +211,30 @@ def candidate_groups(keys: dict[str, bytes]) -> Candidates:
         raise ValueError("band keys of unequal or partial lengths: they come from different band layouts")
     table = np.frombuffer(b"".join(keys[i] for i in ids), dtype=np.uint64).reshape(len(ids), -1 if ids else 0)
     return banded_candidates(lambda band: table[:, band], table.shape[1], len(ids),
-                             lambda rows: {i: ids[i] for i in rows})
+                             lambda rows: {i: ids[i] for i in rows}, keys.__getitem__)
 
 
 def banded_candidates(column: Callable[[int], np.ndarray], bands: int, count: int,
-                      names: Callable[[list[int]], dict[int, str]]) -> Candidates:
+                      names: Callable[[list[int]], dict[int, str]], keys_of: Callable[[str], bytes]) -> Candidates:
     """`candidate_groups` of `count` documents whose keys are read one band at a time: `column(b)`
-    is band b's key of every document (in one fixed order) and `names(rows)` the ids at those rows.
-    Only the documents of some group are held afterwards, so a corpus kept on disk is grouped in
-    memory proportional to its candidates."""
+    is band b's key of every document (in one fixed order), `names(rows)` the ids at those rows and
+    `keys_of(id)` one document's keys. What is held is one band's arrays and the groups, so a
+    corpus kept on disk is grouped in memory proportional to its candidates."""
     first: dict[tuple[int, ...], int] = {}
     for band in range(bands if count > 1 else 0):
         keys = column(band)
         order = np.argsort(keys, kind="stable")
         ranked = keys[order]
-        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
-        ends = np.r_[starts[1:], len(ranked)]
-        for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+        # Only the runs of equal keys are listed (most keys are unique): where "equal to the one
+        # before" switches on is a run's first member, where it switches off is past its last.
+        same = np.concatenate(([False], ranked[1:] == ranked[:-1], [False]))
+        del ranked
+        edges = np.flatnonzero(same[1:] != same[:-1])
+        for start, end in zip(edges[0::2].tolist(), (edges[1::2] + 1).tolist()):
             first.setdefault(tuple(np.sort(order[start:end]).tolist()), band)
-    rows = sorted({row for members in first for row in members})
-    named = names(rows)
-    table = (np.stack([column(band)[rows] for band in range(bands)], axis=1) if rows
-             else np.empty((0, bands), dtype=np.uint64))
+    named = names(sorted({row for members in first for row in members}))
     groups = tuple(sorted((band, tuple(sorted(named[row] for row in members))) for members, band in first.items()))
-    return Candidates(groups, {named[row]: n for n, row in enumerate(rows)}, table)
+    return Candidates(groups, keys_of)
 
 
 def candidate_pairs(keys: dict[str, bytes]) -> list[tuple[str, str]]:
@@ -301,7 +301,7 @@ class _Texts:
     # Estimated bytes per shingle: a str of five words in a frozenset, and one uint64.
     SET_BYTES, HASH_BYTES = 120, 8
 
-    def __init__(self, text_of: Callable[[str], str], budget: int = 64 * 1024 * 1024):
+    def __init__(self, text_of: Callable[[str], str], budget: int = 8 * 1024 * 1024):
         self.text_of = text_of
         self._sets, self._hashes = _Recent(budget, self.SET_BYTES), _Recent(budget, self.HASH_BYTES)
 

@@ -145,8 +145,10 @@ class _Names:
     """File names sorted by SQLite: (doc id, folder, name) rows, read back grouped by id."""
 
     def __init__(self, path: str):
+        # Scratch for one run: no journal, no sync, one transaction per batch.
         self._db = sqlite3.connect(path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("CREATE TABLE names (doc_id TEXT NOT NULL, folder INTEGER NOT NULL, name TEXT NOT NULL)")
 
     def add(self, rows: Iterator[tuple[str, int, str]]) -> None:
@@ -154,7 +156,9 @@ class _Names:
             batch = list(islice(rows, 5000))
             if not batch:
                 return
-            self._db.executemany("INSERT INTO names VALUES (?, ?, ?)", batch)
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT INTO names VALUES (?, ?, ?)", batch)
 
     def by_id(self) -> Iterator[tuple[str, str | None, list[str]]]:
         """(doc id, its annotation file name or None, its raw file names), ids in sorted order."""

@@ -132,8 +132,10 @@ class Ledger:
 
     def _write_rows(self) -> None:
         if self._rows:
-            self._db.executemany(f"INSERT INTO docs (seq, {_COLUMNS}, ann_name, raw_name) VALUES ({', '.join('?' * 13)})",
-                                 self._rows)
+            self._db.execute("BEGIN")
+            with self._db:
+                self._db.executemany(f"INSERT INTO docs (seq, {_COLUMNS}, ann_name, raw_name) VALUES ({', '.join('?' * 13)})",
+                                     self._rows)
             self._rows.clear()
 
     def _write_block(self) -> None:
@@ -141,8 +143,10 @@ class Ledger:
             return
         block = (self._count - 1) // BLOCK
         table = np.frombuffer(b"".join(self._bands), dtype=np.uint64).reshape(len(self._bands), -1)
-        self._db.executemany("INSERT INTO band_blocks VALUES (?, ?, ?)",
-                             [(band, block, table[:, band].tobytes()) for band in range(table.shape[1])])
+        self._db.execute("BEGIN")
+        with self._db:
+            self._db.executemany("INSERT INTO band_blocks VALUES (?, ?, ?)",
+                                 [(band, block, table[:, band].tobytes()) for band in range(table.shape[1])])
         self._bands.clear()
 
     def seal(self) -> Ledger:
@@ -190,8 +194,10 @@ class Ledger:
         yield from self._db.execute(f"SELECT doc_id, {name}, {path}, {sha} FROM docs ORDER BY {name}")
 
     def grouped(self) -> Iterator[StoredDoc]:
-        """The documents of declared near-duplicate groups, group by group, in id order."""
-        for row in self._db.execute(f"SELECT {_COLUMNS} FROM docs WHERE grp IS NOT NULL ORDER BY grp, doc_id"):
+        """The documents of declared near-duplicate groups, group by group, in id order, without
+        their band keys (the group checks hold them all at once; `get` has the keys)."""
+        columns = _COLUMNS.replace("bands", "x''")
+        for row in self._db.execute(f"SELECT {columns} FROM docs WHERE grp IS NOT NULL ORDER BY grp, doc_id"):
             yield _doc(row)
 
     def bands(self) -> int:

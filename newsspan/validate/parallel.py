@@ -267,7 +267,8 @@ def corpus_incidents(ledger: Ledger, released: dict[str, str]) -> list[Incident]
     and a document's raw text is read only when a candidate pair outside one declared group needs
     its exact check; a file that changed since it was validated is reported, not read.
     """
-    groups = banded_candidates(ledger.band_column, ledger.bands(), len(ledger), ledger.ids_at)
+    groups = banded_candidates(ledger.band_column, ledger.bands(), len(ledger), ledger.ids_at,
+                               lambda doc_id: ledger.get(doc_id).bands)
     grouped = [(_LazySource(s), s) for s in ledger.grouped()]
     changed: dict[str, StoredDoc] = {}
     found = consistency.check_corpus(_StandIns(ledger), released, lambda doc_id: _text(ledger, doc_id, changed),
