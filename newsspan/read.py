@@ -8,7 +8,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import groupby, islice
+from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -125,20 +125,27 @@ def discover(root: Path, spill: str | None = None) -> Discovery:
     names.add(_named(raw_dir, found, 1, lambda stem, suffix: suffix in RAW_SUFFIXES, "`<doc_id>.txt` or `<doc_id>.md`"))
     linked = {name for name in (ANNOTATION_DIR, RAW_DIR) if (root / name).is_symlink()}
     listing = _Listing(names, os.fspath(ann_dir), os.fspath(raw_dir))
-    for doc_id, annotation, raws in names.by_id():
+    listing.count = names.pair(_paired(names.by_id(), listing, found, root, linked))
+    found.docs = listing if spill else list(listing)
+    return found
+
+
+def _paired(named: Iterator[tuple[str, str | None, list[str]]], listing: _Listing, found: Discovery, root: Path,
+            linked: set[str]) -> Iterator[tuple[str, str | None, str | None]]:
+    """(doc id, annotation name, raw name) of each document; incidents for ids reserved, raw files
+    doubled and partners missing."""
+    ann_dir, raw_dir = root / ANNOTATION_DIR, root / RAW_DIR
+    for doc_id, annotation, raws in named:
         if doc_id in RESERVED_IDS:
-            named = [ann_dir / annotation] if annotation else []
-            found.incidents.extend(_reserved(p) for p in named + [raw_dir / n for n in raws])
+            named_files = [ann_dir / annotation] if annotation else []
+            found.incidents.extend(_reserved(p) for p in named_files + [raw_dir / n for n in raws])
             continue
-        doc = listing.doc_files(doc_id, annotation, raws)
-        listing.count += 1
         if len(raws) > 1:
             found.incidents.append(incident("NS103", relpath(raw_dir / raws[1]), 1, 1, f"one id has several raw files: {', '.join(raws)}",
                                             "keep the one file that holds the page bytes (.md only when it has markdown syntax)"))
-        if not linked and not doc.complete:  # a partner in a refused (linked) folder is unknown, not missing: one error, not two
-            found.incidents.extend(_pairing(doc, root))
-    found.docs = listing if spill else list(listing)
-    return found
+        if not linked and (annotation is None or not raws):  # a partner in a refused (linked) folder is unknown, not missing
+            found.incidents.extend(_pairing(listing.doc_files(doc_id, annotation, raws[0] if raws else None), root))
+        yield doc_id, annotation, raws[0] if raws else None
 
 
 class _Names:
@@ -160,34 +167,44 @@ class _Names:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT INTO names VALUES (?, ?, ?)", batch)
 
+    def pair(self, docs: Iterator[tuple[str, str | None, str | None]]) -> int:
+        """Keep the documents' (id, annotation name, raw name) in order; how many there are."""
+        self._db.execute("CREATE TABLE docs (doc_id TEXT NOT NULL, annotation TEXT, raw TEXT)")
+        count = 0
+        while batch := list(islice(docs, 5000)):
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT INTO docs VALUES (?, ?, ?)", batch)
+            count += len(batch)
+        return count
+
+    def docs(self) -> Iterator[tuple[str, str | None, str | None]]:
+        return self._db.execute("SELECT doc_id, annotation, raw FROM docs ORDER BY rowid")
+
     def by_id(self) -> Iterator[tuple[str, str | None, list[str]]]:
         """(doc id, its annotation file name or None, its raw file names), ids in sorted order."""
-        rows = self._db.execute("SELECT doc_id, folder, name FROM names ORDER BY doc_id, folder, name")
-        for doc_id, group in groupby(rows, key=lambda row: row[0]):
-            annotation, raws = None, []
-            for _, folder, name in group:
-                if folder == 0:
-                    annotation = name
-                else:
-                    raws.append(name)
-            yield doc_id, annotation, raws
+        # Grouped by SQLite, one row per id ("/" is in no file name, so it joins the raw names).
+        rows = self._db.execute("SELECT doc_id, max(CASE WHEN folder = 0 THEN name END),"
+                                " group_concat(CASE WHEN folder = 1 THEN name END, '/') FROM names GROUP BY doc_id ORDER BY doc_id")
+        for doc_id, annotation, raws in rows:
+            yield doc_id, annotation, [] if raws is None else sorted(raws.split("/")) if "/" in raws else [raws]
 
 
 class _Listing:
-    """The documents of a discovery, read back from its sorted names on each pass."""
+    """The documents of a discovery, read back in id order on each pass."""
 
     def __init__(self, names: _Names, ann_dir: str, raw_dir: str):
-        self.names, self.ann_dir, self.raw_dir, self.count = names, ann_dir, raw_dir, 0
+        self.names, self.count = names, 0
+        self.ann_dir, self.raw_dir = os.path.join(ann_dir, ""), os.path.join(raw_dir, "")  # with the separator
 
-    def doc_files(self, doc_id: str, annotation: str | None, raws: list[str]) -> DocFiles:
+    def doc_files(self, doc_id: str, annotation: str | None, raw: str | None) -> DocFiles:
         # File names stay text until a document's files are opened.
-        return DocFiles(doc_id, None if annotation is None else os.path.join(self.ann_dir, annotation),
-                        None if not raws else os.path.join(self.raw_dir, raws[0]))
+        return DocFiles(doc_id, None if annotation is None else self.ann_dir + annotation,
+                        None if raw is None else self.raw_dir + raw)
 
     def __iter__(self) -> Iterator[DocFiles]:
-        for doc_id, annotation, raws in self.names.by_id():
-            if doc_id not in RESERVED_IDS:
-                yield self.doc_files(doc_id, annotation, raws)
+        for doc_id, annotation, raw in self.names.docs():
+            yield self.doc_files(doc_id, annotation, raw)
 
     def __len__(self) -> int:
         return self.count

@@ -99,7 +99,7 @@ class Ledger:
         self._db = sqlite3.connect(os.path.join(self.folder, "documents.sqlite"), isolation_level=None)
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", "cache_size=-4096"):
             self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute("CREATE TABLE docs (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, split TEXT, grp TEXT,"
+        self._db.execute("CREATE TABLE docs (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, split TEXT, grp TEXT,"
                          " annotation TEXT, raw TEXT, location TEXT, ann_sha TEXT, raw_sha TEXT, raw_bytes INTEGER, bands BLOB,"
                          " ann_name TEXT, raw_name TEXT)")
         # Band keys band-major, a block of documents per row: one band of the corpus is one read.
@@ -154,6 +154,8 @@ class Ledger:
         if not self._sealed:
             self._write_rows()
             self._write_block()
+            # Indexed once loaded: cheaper than keeping the index in order while rows arrive.
+            self._db.execute("CREATE UNIQUE INDEX docs_by_id ON docs (doc_id)")
             self._db.execute("CREATE INDEX docs_by_group ON docs (grp, doc_id) WHERE grp IS NOT NULL")
             self._sealed = True
         return self
