@@ -368,7 +368,10 @@ def _prefix_runs(hashes: list[np.ndarray], threshold: float) -> Iterator[tuple[n
     sizes = [len(h) for h in hashes]
     if sum(sizes) == 0:
         return
+    # Memory is a few arrays of the group's shingles at once (32-bit where a count or an index
+    # fits), the one part of the corpus check that grows with a candidate group.
     every, counts = np.unique(np.concatenate(hashes), return_counts=True)
+    counts = counts.astype(np.int32)
     tokens, owners, left = [], [], []
     for i, h in enumerate(hashes):
         if not len(h):
@@ -377,14 +380,20 @@ def _prefix_runs(hashes: list[np.ndarray], threshold: float) -> Iterator[tuple[n
         # int() rounds down, so the prefix is never shorter than the filter needs
         size = min(len(h), len(h) - int(threshold * len(h)) + 1)
         tokens.append(h[order[:size]])
-        owners.append(np.full(size, i))
-        left.append(len(h) - np.arange(size))
-    token, owner, rest = np.concatenate(tokens), np.concatenate(owners), np.concatenate(left)
-    order = np.lexsort((owner, token, counts[np.searchsorted(every, token)]))
-    token, owner, rest = token[order], owner[order], rest[order]
-    starts = np.flatnonzero(np.r_[True, token[1:] != token[:-1]])
-    ends = np.r_[starts[1:], len(token)]
-    for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+        owners.append(np.full(size, i, dtype=np.int32))
+        left.append((len(h) - np.arange(size)).astype(np.int32))
+    token = np.concatenate(tokens)
+    del tokens
+    order = np.lexsort((np.concatenate(owners), token, counts[np.searchsorted(every, token)]))
+    del every, counts
+    token = token[order]
+    owner, rest = np.concatenate(owners)[order], np.concatenate(left)[order]
+    del owners, left, order
+    # Only the runs of a shingle shared by two or more prefixes are listed (see banded_candidates).
+    same = np.concatenate(([False], token[1:] == token[:-1], [False]))
+    del token
+    edges = np.flatnonzero(same[1:] != same[:-1])
+    for start, end in zip(edges[0::2].tolist(), (edges[1::2] + 1).tolist()):
         yield owner[start:end], rest[start:end]
 
 
