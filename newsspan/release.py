@@ -501,7 +501,8 @@ def _write_data(staging: Path, tasks: list[ShardTask], documents: Mapping[str, D
     job = _BuildJob(staging, staging_dir(staging.parent, "pieces"), extra, cache)
     # Pieces only feed shards that are encoded: those of shards the cache holds are not derived
     # (nor their cached rows read to be checked). A kept shard found damaged derives its own.
-    needed = {piece.name for task in tasks if not _in_cache(job, task) for piece in task.pieces}
+    kept = {i for i, task in enumerate(tasks) if _in_cache(job, task)}
+    needed = {piece.name for i, task in enumerate(tasks) if i not in kept for piece in task.pieces}
     to_derive = [piece for piece in pieces if piece.name in needed]
     job = replace(job, derived=frozenset(needed))
     if progress is not None:
@@ -512,9 +513,10 @@ def _write_data(staging: Path, tasks: list[ShardTask], documents: Mapping[str, D
             for _ in mapped(derive_piece, (piece.with_docs(documents) for piece in to_derive)):
                 if progress is not None:
                     progress.advance()
-            # Largest shards first, so that no worker is left with a long one at the end; the
-            # files are listed in plan order whatever order they were written in.
-            order = sorted(range(len(tasks)), key=lambda i: -_cost(tasks[i]))
+            # Shards to encode first, largest first, then the kept ones (a copy each, cheap), so that
+            # no worker is left with a long encode at the end; the files are listed in plan order
+            # whatever order they were written in.
+            order = sorted(range(len(tasks)), key=lambda i: (i in kept, -_cost(tasks[i])))
             written: list[tuple[OutputFile, dict[str, Counter]] | None] = [None] * len(tasks)
             for i, done in zip(order, mapped(write_shard, [tasks[i] for i in order])):
                 written[i] = done
