@@ -5,16 +5,16 @@ import json
 import math
 import os
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator
 
-from .incidents import Incident, incident
+from .incidents import Incident, incident, sort_key
 from .json_errors import json_error_reason
 from .jsonmap import JsonMap
+from .scratch import insert, scratch_db
 
 RAW_DIR = "raw"
 ANNOTATION_DIR = "annotations"
@@ -127,6 +127,7 @@ def discover(root: Path, spill: str | None = None) -> Discovery:
     listing = _Listing(names, os.fspath(ann_dir), os.fspath(raw_dir))
     listing.count = names.pair(_paired(names.by_id(), listing, found, root, linked))
     found.docs = listing if spill else list(listing)
+    found.incidents.sort(key=sort_key)  # folders list their names in no fixed order
     return found
 
 
@@ -152,31 +153,16 @@ class _Names:
     """File names sorted by SQLite: (doc id, folder, name) rows, read back grouped by id."""
 
     def __init__(self, path: str):
-        # Scratch for one run: no journal, no sync, one transaction per batch.
-        self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=OFF")
-        self._db.execute("PRAGMA synchronous=OFF")
+        self._db = scratch_db(path)
         self._db.execute("CREATE TABLE names (doc_id TEXT NOT NULL, folder INTEGER NOT NULL, name TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE docs (doc_id TEXT NOT NULL, annotation TEXT, raw TEXT)")
 
     def add(self, rows: Iterator[tuple[str, int, str]]) -> None:
-        while True:
-            batch = list(islice(rows, 5000))
-            if not batch:
-                return
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT INTO names VALUES (?, ?, ?)", batch)
+        insert(self._db, "INSERT INTO names VALUES (?, ?, ?)", rows)
 
     def pair(self, docs: Iterator[tuple[str, str | None, str | None]]) -> int:
         """Keep the documents' (id, annotation name, raw name) in order; how many there are."""
-        self._db.execute("CREATE TABLE docs (doc_id TEXT NOT NULL, annotation TEXT, raw TEXT)")
-        count = 0
-        while batch := list(islice(docs, 5000)):
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT INTO docs VALUES (?, ?, ?)", batch)
-            count += len(batch)
-        return count
+        return insert(self._db, "INSERT INTO docs VALUES (?, ?, ?)", docs)
 
     def docs(self) -> Iterator[tuple[str, str | None, str | None]]:
         return self._db.execute("SELECT doc_id, annotation, raw FROM docs ORDER BY rowid")

@@ -71,11 +71,9 @@ def require_changelog(version: str, repo: Path = REPO) -> str:
                        "(patch: same records, minor: records added, major: records changed)")
 
 
-def _tree_hash(named: dict[str, Path | str], known: Mapping[str, str] | None = None) -> str:
-    """Hash of (name, content hash) pairs: independent of where the checkout lives. `known` holds
-    content hashes already computed (by validation) for some of the files, by absolute path."""
-    known = known or {}
-    return _sorted_tree_hash((name, known.get(str(named[name])) or sha256_file(named[name])) for name in sorted(named))
+def _tree_hash(named: dict[str, Path | str]) -> str:
+    """Hash of (name, content hash) pairs: independent of where the checkout lives."""
+    return _sorted_tree_hash((name, sha256_file(named[name])) for name in sorted(named))
 
 
 def _sorted_tree_hash(pairs: Iterable[tuple[str, str]]) -> str:
@@ -86,15 +84,14 @@ def _sorted_tree_hash(pairs: Iterable[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
-def fingerprints(corpus: Path = CORPUS, known: Mapping[str, str] | None = None,
-                 only: Collection[str] | None = None) -> Fingerprints:
+def fingerprints(corpus: Path = CORPUS, only: Collection[str] | None = None) -> Fingerprints:
     """With `only`, the source is the files of those documents: a page that the version leaves out
-    (see versions.py) changes no byte of it."""
+    (see versions.py) changes no byte of it. Validated documents: `stored_fingerprints`."""
     # Paths as text: two `Path` objects per document cost the main process seconds at 100k.
     inputs = {f"corpus/{d}/{name}": os.path.join(corpus, d, name) for d in ("raw", "annotations")
               for name in _file_names(corpus / d) if only is None or name.split(".")[0] in only}
     inputs.update(_other_inputs(corpus))
-    return Fingerprints(_tree_hash(inputs, known), _code_fingerprint())
+    return Fingerprints(_tree_hash(inputs), _code_fingerprint())
 
 
 def _other_inputs(corpus: Path) -> dict[str, Path]:
@@ -254,10 +251,7 @@ class Piece:
         """The piece with its documents, read from the ledger if it names them by span."""
         if self.span is None or len(self.docs) == self.count:
             return self
-        found = tuple(documents.stored_span(*self.span))
-        if len(found) != self.count:
-            raise BuildRefused(f"the documents of {self.name} changed during the build; validate and build again")
-        return replace(self, docs=found)
+        return replace(self, docs=tuple(documents.stored_span(*self.span)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,13 +286,12 @@ def _pieces(docs: list[StoredDoc | MemoryDoc], code: str, prefix: str, split: st
     found = []
     for i, run in enumerate(plan_shards([d.raw_bytes for d in docs], CACHE_PIECE_RAW_BYTES)):
         members = tuple(docs[j] for j in run)
+        # Stored documents are named by their span and read again when sent; others are carried.
         stored = bool(members) and all(isinstance(d, StoredDoc) for d in members)
         key = piece_key(code, [d.content_digest for d in members]) if stored else None
-        size = sum(d.raw_bytes for d in members)
-        if stored:
-            found.append(Piece(f"{prefix}-{i:05d}", key, len(members), size, (split, members[0].doc_id, members[-1].doc_id)))
-        else:
-            found.append(Piece(f"{prefix}-{i:05d}", key, len(members), size, None, members))
+        span = (split, members[0].doc_id, members[-1].doc_id) if stored else None
+        found.append(Piece(f"{prefix}-{i:05d}", key, len(members), sum(d.raw_bytes for d in members), span,
+                           () if stored else members))
     return tuple(found)
 
 
@@ -570,7 +563,7 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
     documents, _ = version_documents(documents, version, corpus)
     released = is_released(version, corpus, REPO)
     prints = (stored_fingerprints(corpus, documents) if isinstance(documents, StoredDocuments)
-              else fingerprints(corpus, None, set(documents)))
+              else fingerprints(corpus, set(documents)))
     target = out_root / version
     with build_lock(out_root):
         clean_stale_staging(out_root)

@@ -236,18 +236,19 @@ def test_the_source_fingerprint_from_validated_hashes_is_the_one_from_the_files(
 
     documents = validate_corpus(CORPUS, keep_documents=False).documents
     assert stored_fingerprints(CORPUS, documents) == fingerprints(CORPUS)
-    # File names sort otherwise than ids when an id is another's prefix ("x-b.json" < "x.json").
+    # File names sort otherwise than ids when an id is another's prefix ("x-0.json" < "x.json").
     root = tmp_path / "corpus"
     shutil.copytree(CORPUS, root)
     first = sorted(documents)[0]
+    added = next(f"{first}-{n}" for n in range(len(documents) + 1) if f"{first}-{n}" not in documents)
     value = json.loads((root / "annotations" / f"{first}.json").read_text(encoding="utf-8"))
-    value["doc_id"] = f"{first}-b"
-    (root / "annotations" / f"{first}-b.json").write_text(json.dumps(value), encoding="utf-8")
+    value["doc_id"] = added
+    (root / "annotations" / f"{added}.json").write_text(json.dumps(value), encoding="utf-8")
     (raw,) = (root / "raw").glob(f"{first}.*")
-    shutil.copy(raw, raw.with_name(f"{first}-b{raw.suffix}"))
+    shutil.copy(raw, raw.with_name(f"{added}{raw.suffix}"))
     grown = validate_corpus(root, keep_documents=False).documents
-    assert f"{first}-b" in grown and len(grown) == len(documents) + 1
-    assert stored_fingerprints(root, grown) == fingerprints(root, None, set(grown)) == fingerprints(root)
+    assert added in grown and len(grown) == len(documents) + 1
+    assert stored_fingerprints(root, grown) == fingerprints(root, set(grown)) == fingerprints(root)
     # the hashes validation recorded are the ones used
     real = grown.files
     monkeypatch.setattr(grown, "files", lambda folder: ((n, p, "0" * 64) for n, p, _ in real(folder)))

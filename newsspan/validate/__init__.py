@@ -72,7 +72,7 @@ def validate_corpus(root: Path, only: set[str] | None = None, *, jobs: int | Non
     if only is not None:
         keep = {relpath(p) for d in found.docs if d.doc_id in only for p in (d.annotation, d.raw) if p}
         report.incidents = [i for i in report.incidents if i.path in keep]
-    report.checked = len(found.docs) if only is None else len(only & {d.doc_id for d in found.docs})
+    report.checked = len(found.docs) if only is None else sum(d.doc_id in only for d in found.docs)
     report.documents = documents if keep_documents else StoredDocuments(ledger)
     if keep_documents:
         ledger.close()

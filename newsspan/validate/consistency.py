@@ -186,10 +186,8 @@ def _near_duplicates(docs: Mapping[str, tuple[JsonSource, Document]], grouped: l
 def _released_splits(docs: Mapping[str, tuple[JsonSource, Document]], released: dict[str, str]) -> list[Incident]:
     found = []
     for doc_id in sorted(released):  # the registry, not the corpus: a corpus on disk is looked up
-        if doc_id not in docs:
-            continue
-        source, doc = docs[doc_id]
-        if released[doc_id] != doc.split:
+        source, doc = docs.get(doc_id, (None, None))
+        if doc is not None and released[doc_id] != doc.split:
             line, col = source.locate("/split")
             found.append(incident("NS410", source.where, line, col,
                                   f"{doc_id} was released in {released[doc_id]!r} and is now in {doc.split!r}",

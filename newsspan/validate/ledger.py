@@ -28,10 +28,11 @@ import numpy as np
 
 from .. import read
 from ..records import Document
+from ..scratch import insert, scratch_db
 from .cache import digest
 
 BLOCK = 4096           # documents per stored block of one band's keys
-_BATCH = 2000          # rows written per statement
+_BATCH = 2000          # rows buffered before they are written
 KEY_BYTES = 8
 
 
@@ -95,10 +96,7 @@ class Ledger:
 
     def __init__(self):
         self.folder = tempfile.mkdtemp(prefix="newsspan-run-")
-        # One connection, used by this process only; nothing here must survive a crash.
-        self._db = sqlite3.connect(os.path.join(self.folder, "documents.sqlite"), isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", "cache_size=-4096"):
-            self._db.execute(f"PRAGMA {pragma}")
+        self._db = scratch_db(os.path.join(self.folder, "documents.sqlite"))
         self._db.execute("CREATE TABLE docs (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, split TEXT, grp TEXT,"
                          " annotation TEXT, raw TEXT, location TEXT, ann_sha TEXT, raw_sha TEXT, raw_bytes INTEGER, bands BLOB,"
                          " ann_name TEXT, raw_name TEXT)")
@@ -131,22 +129,16 @@ class Ledger:
             self._write_block()
 
     def _write_rows(self) -> None:
-        if self._rows:
-            self._db.execute("BEGIN")
-            with self._db:
-                self._db.executemany(f"INSERT INTO docs (seq, {_COLUMNS}, ann_name, raw_name) VALUES ({', '.join('?' * 13)})",
-                                     self._rows)
-            self._rows.clear()
+        insert(self._db, f"INSERT INTO docs (seq, {_COLUMNS}, ann_name, raw_name) VALUES ({', '.join('?' * 13)})", self._rows)
+        self._rows.clear()
 
     def _write_block(self) -> None:
         if not self._bands:
             return
         block = (self._count - 1) // BLOCK
         table = np.frombuffer(b"".join(self._bands), dtype=np.uint64).reshape(len(self._bands), -1)
-        self._db.execute("BEGIN")
-        with self._db:
-            self._db.executemany("INSERT INTO band_blocks VALUES (?, ?, ?)",
-                                 [(band, block, table[:, band].tobytes()) for band in range(table.shape[1])])
+        insert(self._db, "INSERT INTO band_blocks VALUES (?, ?, ?)",
+               ((band, block, table[:, band].tobytes()) for band in range(table.shape[1])))
         self._bands.clear()
 
     def seal(self) -> Ledger:

@@ -192,9 +192,10 @@ def look_up_or_check(context: CheckContext, files: DocFiles) -> tuple[DocResult,
     return (*check_one(context, todo), todo.hashed)
 
 
-def check_documents(docs: list[DocFiles], context: CheckContext, jobs: int | None, progress=None,
+def check_documents(docs: Iterable[DocFiles], context: CheckContext, jobs: int | None, progress=None,
                     engine: Engine | None = None) -> Iterator[DocResult]:
-    """Every document's result, in the order of `docs`; new results are written to the cache.
+    """Every document's result, in the order of `docs` (a list or a discovery's listing: either has
+    a length); new results are written to the cache.
 
     Worker processes look up the cache as well as check: hashing the files is a large part of a
     run, warm or cold, and it is spread over the processes like the checks.
@@ -249,9 +250,6 @@ class _StandIns(Mapping):
         if stored is None:
             raise KeyError(doc_id)
         return _LazySource(stored), stored
-
-    def __contains__(self, doc_id: object) -> bool:
-        return isinstance(doc_id, str) and self.ledger.get(doc_id) is not None
 
     def __iter__(self) -> Iterator[str]:
         return self.ledger.ids()
