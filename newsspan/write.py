@@ -26,10 +26,10 @@ T = TypeVar("T")
 if TYPE_CHECKING:  # only for annotations: importing datasets costs every command a second
     from datasets import Features
 
-# A shard holds whole documents, about SHARD_RAW_BYTES of raw text (between a half and twice
+# A shard holds whole documents, about SHARD_RAW_BYTES of raw text (a quarter to four times
 # that): small enough that two cores share the encoding of even a small corpus and that an edit
 # re-encodes little, large enough that a 100k-document corpus is a few hundred files. Where a shard
-# ends is decided by the documents' ids (see plan_stable_shards), so that adding or removing a
+# ends is decided by the documents' ids and sizes (see stable_runs), so that adding or removing a
 # document moves the boundaries of its own shard only, and editing an annotation moves none.
 SHARD_RAW_BYTES = 8 * 1024 * 1024
 ROW_GROUP_ROWS = 1_000
@@ -73,15 +73,6 @@ def is_anchor(doc_id: str, size: int, target: int) -> bool:
     about the target whatever the pages' sizes."""
     value = int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big")
     return value < (size << 64) // max(1, target * 3 // 4)
-
-
-def plan_stable_shards(ids: list[str], sizes: list[int], target: int | None = None) -> list[range]:
-    """`stable_runs` of documents given as lists, as ranges of positions."""
-    runs, start = [], 0
-    for run in stable_runs(range(len(ids)), lambda i: (ids[i], sizes[i]), target):
-        runs.append(range(start, start + len(run)))
-        start += len(run)
-    return runs
 
 
 def stable_runs(items: Iterable[T], key: Callable[[T], tuple[str, int]], target: int | None = None) -> Iterator[list[T]]:

@@ -358,7 +358,7 @@ def test_shard_plan_keeps_documents_whole_and_in_order():
 
 
 def _runs(ids, sizes, target):
-    return [tuple(ids[i] for i in run) for run in write.plan_stable_shards(ids, sizes, target)]
+    return [tuple(ids[i] for i in run) for run in write.stable_runs(range(len(ids)), lambda i: (ids[i], sizes[i]), target)]
 
 
 def test_stable_shards_are_bounded_and_move_only_around_an_added_or_removed_document():
@@ -384,14 +384,33 @@ def test_stable_shards_are_bounded_and_move_only_around_an_added_or_removed_docu
             # the run that held the change, and rarely the next one, until an anchor resynchronises
             moved.append(len(set(runs) - set(after)))
     assert max(moved) <= 3 and sum(moved) / len(moved) <= 1.3, moved
-    assert write.plan_stable_shards([], [], 10) == [range(0, 0)]
+    assert list(write.stable_runs([], lambda d: (d, 1), 10)) == [[]]
 
 
-def test_editing_an_annotation_moves_no_shard_boundary():
-    ids = [f"d{i:05d}" for i in range(5_000)]
-    sizes = [1_000 + (i * 7919) % 20_000 for i in range(5_000)]
-    # boundaries depend on ids and raw sizes only, and an annotation edit changes neither
-    assert write.plan_stable_shards(ids, sizes, 200_000) == write.plan_stable_shards(list(ids), list(sizes), 200_000)
+def test_editing_an_annotation_moves_no_shard_boundary(monkeypatch):
+    from dataclasses import replace
+
+    from newsspan.release import plan_tasks
+    from newsspan.validate.ledger import Ledger, StoredDocuments, StoredDoc
+
+    monkeypatch.setattr(write, "SHARD_RAW_BYTES", 200_000)
+
+    def plan(edited: str | None):
+        ledger = Ledger()
+        for i in range(3_000):
+            doc_id = f"d{i:05d}"
+            stored = StoredDoc(doc_id, ("train", "test")[i % 2], None, f"/c/a/{doc_id}.json", f"/c/r/{doc_id}.txt",
+                               f"a/{doc_id}.json", ("a" * 64, "b" * 64), 1_000 + (i * 7919) % 20_000, bytes(16))
+            # an annotation edit changes the annotation's hash, never the id or the raw size
+            ledger.add(replace(stored, digests=("c" * 64, "b" * 64)) if doc_id == edited else stored)
+        return plan_tasks(StoredDocuments(ledger.seal()), "code")
+
+    before, after = plan(None), plan("d01234")
+    assert len(before) > 4 * 4 and [t.path for t in before] == [t.path for t in after]
+    spans = lambda tasks: [[p.span for p in t.pieces] for t in tasks]  # noqa: E731
+    assert spans(before) == spans(after)
+    changed = {t.path for t, u in zip(before, after) if [p.cache_key for p in t.pieces] != [p.cache_key for p in u.pieces]}
+    assert len(changed) == 4  # the edited document's shard, in each of the four configs
 
 
 # -- progress and the command line ----------------------------------------------------------
