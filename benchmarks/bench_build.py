@@ -485,7 +485,7 @@ def render(results: list[dict], info: dict, jobs: int, load_end: tuple) -> str:
         lines.append(_row(f"edit 1 annotation: validate ({edit['validate_seconds']:.1f} s) + build ({edit['build_seconds']:.1f} s), "
                           f"rows of {edit['pieces_derived']} of {steps['cold_build']['pieces_derived']} pieces derived again, "
                           f"{edit['shards_encoded']} of {steps['cold_build']['shards']} shards encoded again (the others "
-                          "copied from the build cache with their footer restamped)",
+                          "hard-linked from the build cache after a sha256 check)",
                           edit, floor, c))
         lines.append(_row("load_dataset, all 4 configs", steps["load_dataset"], floor, c))
         near = steps["recall"]["near_duplicates"]

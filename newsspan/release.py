@@ -368,7 +368,7 @@ def shard_key(task: ShardTask) -> str | None:
 def write_shard(job: _BuildJob, task: ShardTask) -> tuple[OutputFile, dict[str, Counter]] | None:
     """Write one Parquet shard from the derived rows of its pieces; also return the card's label
     counts of those rows, counted on the way. A shard whose rows are in the build cache already
-    (same config, same pieces) is copied from there with its footer restamped, not encoded again."""
+    (same config, same pieces) is taken from there (see `_kept_shard`), not encoded again."""
     from .card import add_counts, arrow_bytes, batch_label_counts
 
     key = shard_key(task) if job.cache is not None else None
@@ -404,7 +404,7 @@ def _keep_shard(job: _BuildJob, key: str, done: OutputFile, counts: dict[str, Co
     about = {"metadata": job.extra[METADATA_KEY], "sha256": done.sha256, "rows": done.rows,
              "arrow_bytes": done.arrow_bytes, "counts": [[layer, list(c.items())] for layer, c in counts.items()]}
     # (The cache names every entry `<key>.arrow`; these two hold a Parquet file and a JSON record.)
-    _put_atomically(job.cache.path(key), lambda partial: shutil.copyfile(job.staging / done.path, partial))
+    _put_atomically(job.cache.path(key), lambda partial: _link_or_copy(job.staging / done.path, partial))
     _put_atomically(job.cache.path(f"{key}-about"), lambda partial: partial.write_text(json.dumps(about), encoding="utf-8"))
 
 
@@ -420,33 +420,64 @@ def _put_atomically(path: Path, write) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _link_or_copy(source: Path, target: Path) -> None:
+    """`target` becomes the file `source` is, as a hard link: nothing is written, and both names stay
+    valid if either is removed. Neither is ever written in place (the cache and the release both
+    replace whole files by renaming), so sharing one inode is safe. A copy across filesystems."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def _kept_shard(job: _BuildJob, task: ShardTask, key: str) -> tuple[OutputFile, dict[str, Counter]] | None:
-    """The shard from the build cache, restamped with this build's metadata; None when it is not
-    there, does not match its record, or cannot be restamped (it is then encoded). The kept file
-    is read once: checked, restamped and hashed in memory."""
+    """The shard from the build cache; None when it is not there or does not match its record (it
+    is then encoded). A shard of the same version carries the same metadata, so its bytes are the
+    ones encoding would give: it is checked against its recorded sha256 and linked, not written.
+    One of another version is restamped with this build's metadata, in memory."""
     path, side = job.cache.path(key), job.cache.path(f"{key}-about")
-    data, recorded = intact_data(path), intact(side)  # both checked: a damaged entry is dropped, encoded again
-    if data is None or not recorded:
+    if not intact(side):  # checked: a damaged record is dropped, the shard encoded again
         return None
     try:
         parsed, problems = parse_json(side.read_bytes(), side.name)
         if problems:
             return None
         about = parsed.value
-        patched = restamped(data, about["metadata"], job.extra[METADATA_KEY])
         counts = {layer: Counter(dict(items)) for layer, items in about["counts"]}
-        rows, in_memory = about["rows"], about["arrow_bytes"]
-        if patched is None or not all(isinstance(n, int) and not isinstance(n, bool) for n in (rows, in_memory)):
-            return None
-        kept_sha, new_sha = _two_digests(data, patched)
-        if kept_sha != about["sha256"]:
+        rows, in_memory, recorded = about["rows"], about["arrow_bytes"], about["sha256"]
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (rows, in_memory)):
             return None
         target = job.staging / task.path
+        if about["metadata"] == job.extra[METADATA_KEY]:
+            found = _same_file(path, recorded)
+            if found is None:
+                return None
+            _link_or_copy(path, target)
+            return OutputFile(task.path, recorded, found, rows, task.config, task.split, in_memory), counts
+        data = intact_data(path)  # checked: a damaged entry is dropped, encoded again
+        patched = restamped(data, about["metadata"], job.extra[METADATA_KEY]) if data is not None else None
+        if patched is None:
+            return None
+        kept_sha, new_sha = _two_digests(data, patched)
+        if kept_sha != recorded:
+            return None
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(patched)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return OutputFile(task.path, new_sha, len(patched), rows, task.config, task.split, in_memory), counts
+
+
+def _same_file(path: Path, sha256: str) -> int | None:
+    """The size of the regular file at `path` if it hashes to `sha256` (the hash the manifest will
+    list), else None; read in chunks, never whole."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    with open(path, "rb") as handle:
+        if hashlib.file_digest(handle, "sha256").hexdigest() != sha256:
+            return None
+        return os.fstat(handle.fileno()).st_size
 
 
 def _two_digests(kept: bytes, patched: bytes) -> tuple[str, str]:
@@ -482,12 +513,14 @@ def _with_docs(task: ShardTask, documents: Mapping[str, Document]) -> ShardTask:
 
 
 def _write_data(staging: Path, tasks: list[ShardTask], documents: Mapping[str, Document], version: str,
-                prints: Fingerprints, jobs: int | None, cache: BuildCache | None, progress=None,
+                jobs: int | None, cache: BuildCache | None, progress=None,
                 engine=None) -> tuple[list[OutputFile], dict[str, Counter]]:
     """Write every shard; return the files in plan order and the card's label counts of all rows."""
     from .card import add_counts
 
-    extra = {METADATA_KEY: json.dumps({"version": version, "source_fingerprint": prints.source}, sort_keys=True)}
+    # The version only, not the corpus fingerprint (which is in the manifest and the card): a shard
+    # whose rows did not change is then the same file in the next build of the version.
+    extra = {METADATA_KEY: json.dumps({"version": version}, sort_keys=True)}
     pieces = all_pieces(tasks)
     workers = resolve_jobs(jobs, sum(p.count for p in pieces)) if len(tasks) > 1 else 1
     # The scratch folder is a `.tmp-` sibling of the releases: a killed build's is swept up.
@@ -573,7 +606,7 @@ def build_release(documents: Mapping[str, Document], out_root: Path = DIST, forc
             tasks = plan_tasks(documents, prints.code)
             if progress is not None:
                 progress.total = len(all_pieces(tasks)) + len(tasks)
-            files, counts = _write_data(staging, tasks, documents, version, prints, jobs, cache, progress, engine)
+            files, counts = _write_data(staging, tasks, documents, version, jobs, cache, progress, engine)
             _check_same_data(target, files, force, released)
             card = render_card(version, prints.source, split_rows(files), counts, files,
                                {f.path: f.arrow_bytes for f in files if f.config},

@@ -168,10 +168,10 @@ def restamped(data: bytes, old: str, new: str) -> bytes | None:
     None when that cannot be done in place.
 
     The entry lives only in the footer: as itself and inside the base64 Arrow schema. When both
-    values have the same length (a version and a 64-digit fingerprint), the footer keeps its size,
-    every offset stays right, and the bytes are those the writer would give for the same rows with
-    the new value. That is what lets a rebuild keep the shards whose rows did not change instead of
-    encoding them again: only their footer names the new corpus fingerprint.
+    values have the same length (versions 0.1.2 and 0.1.3), the footer keeps its size, every offset
+    stays right, and the bytes are those the writer would give for the same rows with the new
+    value. That is what lets the first build of a new version keep the shards whose rows did not
+    change instead of encoding them again: only their footer names the new version.
     """
     old_b, new_b = old.encode(), new.encode()
     if len(old_b) != len(new_b):

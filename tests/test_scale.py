@@ -4,11 +4,13 @@ Corpora here are small (30 generated documents); what is checked is sameness, ne
 """
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from newsspan import release, write
@@ -293,7 +295,7 @@ def test_rebuild_after_one_edit_derives_and_encodes_only_what_holds_the_document
     edited = build_release(validate_corpus(corpus, keep_documents=False).documents, out_root=tmp_path / "edited",
                            corpus=corpus, cache=cache)
     # The one piece holding the document is derived again, in 4 configs; its shard is encoded again
-    # in each config (and kept: the file and its record); every other shard is the kept one, restamped.
+    # in each config (and kept: the file and its record); every other shard is the kept file itself.
     assert len(set(cache.folder.iterdir()) - before) == 4 + 4 * 2
     empty = {f["path"] for f in json.loads(_files(first)["MANIFEST.json"])["files"] if f.get("rows") == 0}
     encoded = [p for p in encoded if f"data/{p.parent.name}/{p.name}" not in empty]  # nothing to keep there
@@ -302,7 +304,50 @@ def test_rebuild_after_one_edit_derives_and_encodes_only_what_holds_the_document
     fresh = build_release(validate_corpus(corpus).documents, out_root=tmp_path / "fresh", corpus=corpus)
     assert _release(edited) == _release(fresh)  # byte for byte, footers and manifest included
     unchanged = [p for p in shards if not p.endswith(encoded[0].name)]
-    assert all(_files(edited)[p] != _files(first)[p] for p in unchanged)  # each names the new corpus fingerprint
+    assert all(_files(edited)[p] == _files(first)[p] for p in unchanged)
+    # Linked from the build cache, not written: the first release's file is the very same one
+    # (an empty shard has no rows to key it by: it is encoded, in no time).
+    assert all(os.path.samefile(edited / p, first / p) for p in unchanged if p not in empty)
+    assert not any(os.path.samefile(edited / p, first / p) for p in shards if p.endswith(encoded[0].name))
+
+
+def test_a_build_cache_on_another_filesystem_gets_copies_and_the_same_release(corpus, tmp_path, monkeypatch):
+    import errno
+
+    def cross_device(source, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+    cache = BuildCache(tmp_path / "cache")
+    documents = validate_corpus(corpus, keep_documents=False).documents
+    first = build_release(documents, out_root=tmp_path / "first", corpus=corpus, cache=cache)
+    again = build_release(documents, out_root=tmp_path / "again", corpus=corpus, cache=cache)
+    shards = [p for p in _files(first) if p.startswith("data/")]
+    assert _release(first) == _release(again)
+    assert not any(os.path.samefile(again / p, first / p) for p in shards)
+
+
+def test_a_new_version_restamps_the_kept_shards_instead_of_encoding_them(corpus, tmp_path, monkeypatch):
+    encoded = []
+    real_write = release.write_parquet
+    monkeypatch.setattr(release, "write_parquet", lambda path, *a: encoded.append(path) or real_write(path, *a))
+    cache = BuildCache(tmp_path / "cache")
+    documents = validate_corpus(corpus, keep_documents=False).documents
+    first = build_release(documents, out_root=tmp_path / "first", corpus=corpus, cache=cache)
+    old = release.project_version()
+    new = ".".join(str((int(part) + 1) % 10) for part in old.split("."))  # as long: the footer keeps its size
+    monkeypatch.setattr(release, "project_version", lambda repo=None: new)
+    monkeypatch.setattr(release, "require_changelog", lambda version, repo=None: "2026-12-04")
+    encoded.clear()
+    restamped = build_release(documents, out_root=tmp_path / "next", corpus=corpus, cache=cache)
+    shards = [p for p in _files(first) if p.startswith("data/")]
+    empty = {f["path"] for f in json.loads(_files(first)["MANIFEST.json"])["files"] if f.get("rows") == 0}
+    assert len(shards) > len(empty) and [p for p in encoded if f"data/{p.parent.name}/{p.name}" not in empty] == []
+    assert all(json.loads(pq.read_schema(restamped / p).metadata[b"newsspan"]) == {"version": new} for p in shards)
+    assert not any(os.path.samefile(restamped / p, first / p) for p in shards)  # written: the first is untouched
+    assert all(json.loads(pq.read_schema(first / p).metadata[b"newsspan"]) == {"version": old} for p in shards)
+    fresh = build_release(documents, out_root=tmp_path / "fresh", corpus=corpus)
+    assert _release(restamped) == _release(fresh)
 
 
 def test_a_kept_shard_that_does_not_match_its_record_is_encoded_again(corpus, tmp_path, monkeypatch):
