@@ -7,6 +7,7 @@ SHA-256 reads at under one (the build cache holds about three times the corpus).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
@@ -82,6 +83,29 @@ def intact_data(path: Path) -> bytes | None:
         # The name is part of the record: a file copied from another entry is foreign.
         if sidecar(path).read_text(encoding="utf-8").strip() == f"{checksum(data)} {path.name}":
             return data
+    except (OSError, UnicodeDecodeError):
+        pass
+    drop(path)
+    return None
+
+
+def intact_size(path: Path, sha256: str) -> int | None:
+    """The size of a cached file that matches the checksum written with it and hashes to `sha256`
+    (the hash a manifest lists for it), read once in chunks, never whole; None when it is missing
+    or damaged (dropped, as by `intact`)."""
+    try:
+        if not path.exists() and not path.is_symlink():
+            return None
+        if path.is_symlink() or not path.is_file():
+            raise IsADirectoryError(path)
+        crc, size, digest = 0, 0, hashlib.sha256()
+        with open(path, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+                digest.update(chunk)
+        recorded = sidecar(path).read_text(encoding="utf-8").strip()
+        if recorded == f"crc32:{crc:08x}:{size} {path.name}" and digest.hexdigest() == sha256:
+            return size
     except (OSError, UnicodeDecodeError):
         pass
     drop(path)

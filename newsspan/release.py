@@ -23,7 +23,7 @@ from .features import CONFIGS
 from .read import parse_json
 from .records import SPLITS, Document
 from .versions import VersionRefused, is_released, select
-from .checksum import intact, intact_data, record_as
+from .checksum import drop, intact, intact_data, intact_size, record_as
 from .validate.cache import BuildCache, piece_key
 from .validate.ledger import ChangedSinceValidation, StoredDoc, StoredDocuments
 from .validate.parallel import process_map, resolve_jobs
@@ -412,6 +412,8 @@ def _put_atomically(path: Path, write) -> None:
     """`write(partial)` then rename: a reader never sees half an entry, even after a killed build."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}")
+    if path.is_dir() and not path.is_symlink():  # a folder where an entry goes: damage, dropped
+        drop(path)
     try:
         write(partial)
         record_as(partial, path)
@@ -450,7 +452,7 @@ def _kept_shard(job: _BuildJob, task: ShardTask, key: str) -> tuple[OutputFile, 
             return None
         target = job.staging / task.path
         if about["metadata"] == job.extra[METADATA_KEY]:
-            found = _same_file(path, recorded)
+            found = intact_size(path, recorded)  # checked: a damaged entry is dropped
             if found is None:
                 return None
             _link_or_copy(path, target)
@@ -467,17 +469,6 @@ def _kept_shard(job: _BuildJob, task: ShardTask, key: str) -> tuple[OutputFile, 
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return OutputFile(task.path, new_sha, len(patched), rows, task.config, task.split, in_memory), counts
-
-
-def _same_file(path: Path, sha256: str) -> int | None:
-    """The size of the regular file at `path` if it hashes to `sha256` (the hash the manifest will
-    list), else None; read in chunks, never whole."""
-    if path.is_symlink() or not path.is_file():
-        return None
-    with open(path, "rb") as handle:
-        if hashlib.file_digest(handle, "sha256").hexdigest() != sha256:
-            return None
-        return os.fstat(handle.fileno()).st_size
 
 
 def _two_digests(kept: bytes, patched: bytes) -> tuple[str, str]:
