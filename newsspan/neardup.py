@@ -27,6 +27,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from collections import OrderedDict
+from collections.abc import Mapping
 from functools import lru_cache
 from itertools import combinations
 from typing import Callable, Iterable, Iterator
@@ -301,7 +302,7 @@ class _Texts:
     # Estimated bytes per shingle: a str of five words in a frozenset, and one uint64.
     SET_BYTES, HASH_BYTES = 120, 8
 
-    def __init__(self, text_of: Callable[[str], str], budget: int = 8 * 1024 * 1024):
+    def __init__(self, text_of: Callable[[str], str], budget: int = 2 * 1024 * 1024):
         self.text_of = text_of
         self._sets, self._hashes = _Recent(budget, self.SET_BYTES), _Recent(budget, self.HASH_BYTES)
 
@@ -333,18 +334,19 @@ class _Recent:
 
 
 def link(candidates: Candidates, text_of: Callable[[str], str], threshold: float = THRESHOLD,
-         declared: dict[str, str] | None = None) -> list[NearDuplicate]:
+         declared: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> list[NearDuplicate]:
     """The verified pairs that link the candidate groups into sets of near-duplicates.
 
     Afterwards every candidate pair at or above `threshold` whose documents are not in one declared
-    group (`declared`: doc id -> group name) is linked, through the returned pairs and the declared
+    group (`declared`: doc id -> group name, or (doc id, group name) pairs, read once) is linked, through the returned pairs and the declared
     groups; every returned pair is at or above the threshold and not within one declared group. The
     pairs are a spanning forest: at most one fewer than the documents. `text_of` reads a document's
     text when it is first needed.
     """
     links, texts, found = _Links(), _Texts(text_of), []
     by_group: dict[str, str] = {}
-    for doc_id, group in sorted((declared or {}).items()):
+    # Any member can stand for its group: which one changes the roots, never what is connected.
+    for doc_id, group in declared.items() if isinstance(declared, Mapping) else declared:
         if group is not None:
             links.union(by_group.setdefault(group, doc_id), doc_id)
     for band, group in candidates.groups:
@@ -362,21 +364,48 @@ def link(candidates: Candidates, text_of: Callable[[str], str], threshold: float
 # long passage in common cost about k, not k (k - 1) / 2 checks. The filters read 64-bit shingle
 # hashes; the verdict is the exact Jaccard of the shingle strings.
 
-def _prefix_runs(hashes: list[np.ndarray], threshold: float) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """For each shingle in the prefixes of two or more members, in the group's order: the members
-    (their indices, ascending) and how many of each member's shingles lie from it to the end."""
-    sizes = [len(h) for h in hashes]
-    if sum(sizes) == 0:
-        return
-    # Memory is a few arrays of the group's shingles at once (32-bit where a count or an index
-    # fits), the one part of the corpus check that grows with a candidate group.
-    every, counts = np.unique(np.concatenate(hashes), return_counts=True)
+# A group of up to 2 * _BLOCK members is joined at once, ordered by exact shingle counts. A larger
+# one (pages of one template meeting in a band: they grow with the corpus) is joined block by
+# block, two blocks at a time, so that memory is bounded by the block, not the group: any fixed
+# order of shingles keeps the filters exact, and the counts come from a sketch of fixed size
+# (count-min: an overestimate, which only moves a shingle later), so every block pair sees one
+# order.
+_BLOCK = 16
+_SKETCH_BITS = 15
+
+
+def _exact_rarity(hashes: list[np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """How many of the members have each shingle: its place in the join's order."""
+    every, counts = np.unique(np.concatenate([np.empty(0, dtype=np.uint64), *hashes]), return_counts=True)
     counts = counts.astype(np.int32)
+    return lambda tokens: counts[np.searchsorted(every, tokens)]
+
+
+def _sketched_rarity(hashes: Iterable[np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """About how many of the members have each shingle (at least as many), in 2 x 2^15 counters."""
+    mask = np.uint64((1 << _SKETCH_BITS) - 1)
+    rows = np.zeros((2, 1 << _SKETCH_BITS), dtype=np.int32)
+    cells = (lambda h: (h & mask).astype(np.intp), lambda h: ((h >> np.uint64(32)) & mask).astype(np.intp))
+    for h in hashes:  # a member's hashes are distinct: one count each
+        for row, cell in zip(rows, cells):
+            row += np.bincount(cell(h), minlength=len(row)).astype(np.int32)
+    return lambda tokens: np.minimum(rows[0][cells[0](tokens)], rows[1][cells[1](tokens)])
+
+
+def _prefix_runs(hashes: list[np.ndarray], threshold: float,
+                 rarity: Callable[[np.ndarray], np.ndarray]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For each shingle in the prefixes of two or more members, in the order of `rarity` (then of
+    the hash): the members (their indices, ascending) and how many of each member's shingles lie
+    from it to the end."""
+    if sum(len(h) for h in hashes) == 0:
+        return
+    # Memory is a few arrays of the members' shingles at once (32-bit where a count or an index
+    # fits), the one part of the corpus check that grows with the members joined.
     tokens, owners, left = [], [], []
     for i, h in enumerate(hashes):
         if not len(h):
             continue
-        order = np.lexsort((h, counts[np.searchsorted(every, h)]))
+        order = np.lexsort((h, rarity(h)))
         # int() rounds down, so the prefix is never shorter than the filter needs
         size = min(len(h), len(h) - int(threshold * len(h)) + 1)
         tokens.append(h[order[:size]])
@@ -384,8 +413,8 @@ def _prefix_runs(hashes: list[np.ndarray], threshold: float) -> Iterator[tuple[n
         left.append((len(h) - np.arange(size)).astype(np.int32))
     token = np.concatenate(tokens)
     del tokens
-    order = np.lexsort((np.concatenate(owners), token, counts[np.searchsorted(every, token)]))
-    del every, counts
+    order = np.lexsort((np.concatenate(owners), token, rarity(token)))
+    del rarity
     token = token[order]
     owner, rest = np.concatenate(owners)[order], np.concatenate(left)[order]
     del owners, left, order
@@ -397,6 +426,21 @@ def _prefix_runs(hashes: list[np.ndarray], threshold: float) -> Iterator[tuple[n
         yield owner[start:end], rest[start:end]
 
 
+def _joins(group: tuple[str, ...], texts: _Texts) -> Iterator[tuple[list[int], int, Callable]]:
+    """The joins that cover every pair of the group: (members, where the second block starts (0:
+    one block), rarity). Small groups are one join."""
+    if len(group) <= 2 * _BLOCK:
+        yield list(range(len(group))), 0, _exact_rarity([texts.hashes(m) for m in group])
+        return
+    rarity = _sketched_rarity(texts.hashes(m) for m in group)
+    starts = range(0, len(group), _BLOCK)
+    for a in starts:
+        for b in starts:
+            if b >= a:
+                first = list(range(a, min(a + _BLOCK, len(group))))
+                yield (first, 0, rarity) if a == b else (first + list(range(b, min(b + _BLOCK, len(group)))), b, rarity)
+
+
 def _link_group(band: int, group: tuple[str, ...], candidates: Candidates, links: _Links, texts: _Texts,
                 threshold: float) -> list[NearDuplicate]:
     sizes = np.array([len(texts.hashes(m)) for m in group])
@@ -404,30 +448,35 @@ def _link_group(band: int, group: tuple[str, ...], candidates: Candidates, links
     share = threshold / (1 + threshold) * (1 - 1e-9)
     tried: set[tuple[int, int]] = set()
     found = []
-    for owners, rest in _prefix_runs([texts.hashes(m) for m in group], threshold):
-        keep = rest >= share * (sizes[owners] + sizes[owners].min())
-        if keep.sum() < 2 or len({links.find(group[i]) for i in owners[keep]}) < 2:
-            continue
-        seen: dict[str, list[tuple[int, int]]] = {}  # root -> members met so far in this run
-        for y, rest_y in zip(owners[keep].tolist(), rest[keep].tolist()):
-            b = group[y]
-            for root in list(seen):
-                if root not in seen or root == links.find(b):
-                    continue
-                for x, rest_x in seen[root]:
-                    if (x, y) in tried:
+    for members, second, rarity in _joins(group, texts):
+        index = np.array(members)
+        runs = _prefix_runs([texts.hashes(group[m]) for m in members], threshold, rarity)
+        del rarity
+        for local, rest in runs:
+            owners = index[local]
+            keep = rest >= share * (sizes[owners] + sizes[owners].min())
+            if keep.sum() < 2 or len({links.find(group[i]) for i in owners[keep]}) < 2:
+                continue
+            seen: dict[str, list[tuple[int, int]]] = {}  # root -> members met so far in this run
+            for y, rest_y in zip(owners[keep].tolist(), rest[keep].tolist()):
+                b = group[y]
+                for root in list(seen):
+                    if root not in seen or root == links.find(b):
                         continue
-                    tried.add((x, y))
-                    a = group[x]
-                    if min(rest_x, rest_y) < share * (sizes[x] + sizes[y]) or candidates.first_band(a, b) != band:
-                        continue  # cannot reach the threshold, or checked in the group of an earlier band
-                    score = jaccard(texts.shingles(a), texts.shingles(b))
-                    if score >= threshold:
-                        found.append(NearDuplicate(a, b, score))
-                        merged = seen.pop(root) + seen.pop(links.find(b), [])
-                        seen[links.union(a, b)] = merged
-                        break
-            seen.setdefault(links.find(b), []).append((y, rest_y))
+                    for x, rest_x in seen[root]:
+                        if (x, y) in tried or (second and (x >= second) == (y >= second)):
+                            continue  # compared already, or in one block: its own join has the pair
+                        tried.add((x, y))
+                        a = group[x]
+                        if min(rest_x, rest_y) < share * (sizes[x] + sizes[y]) or candidates.first_band(a, b) != band:
+                            continue  # cannot reach the threshold, or checked in the group of an earlier band
+                        score = jaccard(texts.shingles(a), texts.shingles(b))
+                        if score >= threshold:
+                            found.append(NearDuplicate(a, b, score))
+                            merged = seen.pop(root) + seen.pop(links.find(b), [])
+                            seen[links.union(a, b)] = merged
+                            break
+                seen.setdefault(links.find(b), []).append((y, rest_y))
     return found
 
 

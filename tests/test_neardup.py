@@ -239,6 +239,29 @@ def test_link_connects_every_candidate_pair_at_or_above_the_threshold(seed):
     _check_link(*_mixed_corpus(seed))
 
 
+@pytest.mark.parametrize("seed", range(0, 40, 3))
+@pytest.mark.parametrize("block", [1, 2, 5])
+def test_link_in_small_blocks_connects_every_candidate_pair_at_or_above_the_threshold(seed, block, monkeypatch):
+    # Groups above 2 x block members are joined two blocks at a time, in the sketch's order.
+    monkeypatch.setattr(neardup, "_BLOCK", block)
+    _check_link(*_mixed_corpus(seed))
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 16])
+def test_the_joins_of_a_group_cover_every_pair_once(block, monkeypatch):
+    from itertools import combinations
+
+    monkeypatch.setattr(neardup, "_BLOCK", block)
+    texts = neardup._Texts(lambda doc_id: f"text of {doc_id} with a few more words")
+    for size in range(0, 4 * block + 6):
+        group = tuple(f"d{i:03}" for i in range(size))
+        covered = []
+        for members, second, _ in neardup._joins(group, texts):
+            assert members == sorted(set(members))
+            covered += [(x, y) for x, y in combinations(members, 2) if not second or (x >= second) != (y >= second)]
+        assert sorted(covered) == list(combinations(range(size), 2)), size
+
+
 def test_link_on_the_corpus_pages_and_their_excerpts():
     texts = dict(RAW)
     for doc_id, text in RAW.items():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from itertools import groupby
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Callable, Iterable, Sequence
@@ -126,30 +126,34 @@ def _far_cues(source: JsonSource, doc: Document) -> Iterable[Incident]:
 
 # -- corpus-wide --------------------------------------------------------------------------
 
+Members = Callable[[], Iterable[tuple[JsonSource, Document]]]
+
+
 def check_corpus(docs: Mapping[str, tuple[JsonSource, Document]], released: dict[str, str],
                  text_of: Callable[[str], str] | None = None,
                  groups: Candidates | None = None,
-                 grouped: list[tuple[JsonSource, Document]] | None = None) -> list[Incident]:
+                 grouped: Members | None = None) -> list[Incident]:
     """The checks across documents. `docs` needs only ids, splits and groups (with a locator for
-    each file), and is only looked up by id when `grouped` (the members of declared groups) is
-    given; the near-duplicate check reads raw texts, with `text_of` when given: a corpus not
-    held in memory passes it with the candidate `groups` found from stored band keys (see
-    validate.parallel)."""
+    each file), and is only looked up by id when `grouped` is given: it lists the members of
+    declared groups, by group name then id, each time it is called (a corpus on disk streams them,
+    so no more than one group is held). The near-duplicate check reads raw texts, with `text_of`
+    when given: a corpus not held in memory passes it with the candidate `groups` found from stored
+    band keys (see validate.parallel)."""
     if grouped is None:
-        grouped = [(source, doc) for source, doc in docs.values() if doc.near_duplicate_group]
-    found = _group_splits(grouped)
-    found += _near_duplicates(docs, grouped, text_of, groups)
+        members = sorted(((source, doc) for source, doc in docs.values() if doc.near_duplicate_group),
+                         key=lambda m: (m[1].near_duplicate_group, m[1].doc_id))
+        grouped = lambda: members  # noqa: E731
+    found = _group_splits(grouped())
+    found += _near_duplicates(docs, ((doc.doc_id, doc.near_duplicate_group) for _, doc in grouped()), text_of, groups)
     found += _released_splits(docs, released)
     return found
 
 
-def _group_splits(grouped: list[tuple[JsonSource, Document]]) -> list[Incident]:
-    groups: dict[str, list[tuple[JsonSource, Document]]] = defaultdict(list)
-    for source, doc in grouped:
-        groups[doc.near_duplicate_group].append((source, doc))
+def _group_splits(grouped: Iterable[tuple[JsonSource, Document]]) -> list[Incident]:
     found = []
-    for name, members in sorted(groups.items()):
-        first = min(members, key=lambda m: m[1].doc_id)[1]
+    for name, group in groupby(grouped, key=lambda m: m[1].near_duplicate_group):
+        members = list(group)
+        first = members[0][1]  # the lowest id: members come in id order
         for source, doc in members:
             if doc.split != first.split:
                 line, col = source.locate("/split")
@@ -159,7 +163,7 @@ def _group_splits(grouped: list[tuple[JsonSource, Document]]) -> list[Incident]:
     return found
 
 
-def _near_duplicates(docs: Mapping[str, tuple[JsonSource, Document]], grouped: list[tuple[JsonSource, Document]],
+def _near_duplicates(docs: Mapping[str, tuple[JsonSource, Document]], declared: Iterable[tuple[str, str]],
                      text_of: Callable[[str], str] | None = None, groups: Candidates | None = None) -> list[Incident]:
     # One incident per verified link, not per pair: n copies of a page are n - 1 incidents, and
     # following every hint puts all the linked documents in one group.
@@ -167,7 +171,6 @@ def _near_duplicates(docs: Mapping[str, tuple[JsonSource, Document]], grouped: l
         text_of = lambda doc_id: docs[doc_id][1].raw_text  # noqa: E731
     if groups is None:
         groups = candidate_groups({doc_id: band_keys(doc.raw_text) for doc_id, (_, doc) in docs.items()})
-    declared = {doc.doc_id: doc.near_duplicate_group for _, doc in grouped}
     found = []
     for pair in link(groups, text_of, THRESHOLD, declared):
         (src_a, a), (src_b, b) = docs[pair.a], docs[pair.b]

@@ -267,10 +267,9 @@ def corpus_incidents(ledger: Ledger, released: dict[str, str]) -> list[Incident]
     """
     groups = banded_candidates(ledger.band_column, ledger.bands(), len(ledger), ledger.ids_at,
                                lambda doc_id: ledger.get(doc_id).bands)
-    grouped = [(_LazySource(s), s) for s in ledger.grouped()]
     changed: dict[str, StoredDoc] = {}
     found = consistency.check_corpus(_StandIns(ledger), released, lambda doc_id: _text(ledger, doc_id, changed),
-                                     groups, grouped)
+                                     groups, lambda: ((_LazySource(s), s) for s in ledger.grouped()))
     return found + [_changed(s) for _, s in sorted(changed.items())]
 
 
