@@ -28,7 +28,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from newsspan import read  # noqa: E402
 from newsspan.evaluate.align import align_text  # noqa: E402
 from newsspan.evaluate.jsonl import read_records  # noqa: E402
 from newsspan.neardup import band_keys, candidate_groups, link  # noqa: E402

@@ -61,7 +61,7 @@ def seed_corpus(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def release(tmp_path_factory) -> Path:
     """The real corpus built once into a temporary dist/ folder."""
-    from newsspan.release import build_release, project_version
+    from newsspan.release import build_release
     from newsspan.validate import validate_corpus
 
     out = tmp_path_factory.mktemp("dist")

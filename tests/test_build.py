@@ -2,8 +2,6 @@
 import hashlib
 import json
 import re
-import subprocess
-import sys
 from collections import Counter
 
 import pyarrow.parquet as pq
@@ -16,7 +14,6 @@ from newsspan.features import CONFIGS, NER_TAGS
 from newsspan.records import BOILERPLATE_LABELS, ENTITY_LABELS, SPLITS
 from newsspan.release import build_release, project_version
 from newsspan.validate import validate_corpus
-from newsspan.write import BuildRefused
 
 from conftest import CORPUS, REPO
 

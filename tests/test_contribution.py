@@ -2,6 +2,7 @@
 has seen, annotate it by text, fix, validate, build while it is a draft, review, cut a version,
 build again, and check the built data like any release."""
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -58,7 +59,7 @@ def _ok(proc):
     return proc
 
 
-def _annotation_path(repo) -> "Path":
+def _annotation_path(repo) -> Path:
     (path,) = [p for p in (repo / "corpus" / "annotations").glob("*.json") if "harbour-ferry" in p.name]
     return path
 

@@ -11,7 +11,7 @@ from newsspan.features import CONFIGS
 from newsspan.neardup import jaccard, shingles
 from newsspan.records import SPLITS
 
-from conftest import CORPUS, REPO
+from conftest import REPO
 
 
 def _read(name: str) -> str:

@@ -146,7 +146,7 @@ def test_aeb_has_no_headline_and_pages_that_do_not_align_are_left_out_and_listed
     code, out, err = _cli("import-benchmark", "aeb", source, "--out", tmp_path / "d")
     assert code == 0, err
     assert "kept 2 of 3 pages (article 2)" in out
-    assert f"left out 1 pages" in out and f"  {AEB_IDS[0]} (article): " in out
+    assert "left out 1 pages" in out and f"  {AEB_IDS[0]} (article): " in out
     summary = json.loads((tmp_path / "d" / "import.json").read_text(encoding="utf-8"))
     assert [p["page_id"] for p in summary["left_out"]] == [AEB_IDS[0]]
     assert summary["left_out"][0]["aligned_share"] < summary["min_aligned_share"]
