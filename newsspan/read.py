@@ -94,6 +94,8 @@ def relpath(path: Path | str, base: Path | None = None) -> str:
         return "."
     if full.startswith(top.rstrip(os.sep) + os.sep):
         return printable(full[len(top.rstrip(os.sep)) + 1:])
+    if full == path and os.sep == "/":
+        return printable(full)  # already absolute and normal: what `Path` would print, without parsing it
     return printable(Path(path).as_posix())
 
 

@@ -211,6 +211,96 @@ def test_changed_annotation_is_checked_again_not_replayed(corpus, tmp_path):
     assert warm.from_cache == N_DOCS - 1
 
 
+def _undeclared_copy(root: Path) -> str:
+    """An exact copy of a document in no group, under another id; the original's id."""
+    original = sorted(p.stem for p in (root / "annotations").iterdir())[3]
+    copy = _annotation(root, original)
+    copy["doc_id"], copy["near_duplicate_group"] = "zz-copy", None
+    raw = next((root / "raw").glob(f"{original}.*"))
+    shutil.copy(raw, root / "raw" / f"zz-copy{raw.suffix}")
+    _save(root, "zz-copy", copy)
+    return original
+
+
+@pytest.fixture
+def link_calls(monkeypatch) -> list[int]:
+    """How many times the near-duplicate link ran (rather than being replayed from the cache)."""
+    from newsspan.validate import parallel
+
+    calls, real = [], parallel.link
+    monkeypatch.setattr(parallel, "link", lambda *args: calls.append(1) or real(*args))
+    return calls
+
+
+def test_the_near_duplicate_link_is_replayed_only_while_its_inputs_are_unchanged(corpus, tmp_path, link_calls):
+    original = _undeclared_copy(corpus)
+    cache = _cache(tmp_path / "cache")
+
+    def warm_equals_cold(runs_link: bool) -> list:
+        before = len(link_calls)
+        warm = validate_corpus(corpus, cache=cache).incidents
+        assert len(link_calls) - before == runs_link
+        assert warm == validate_corpus(corpus).incidents  # no cache: the link runs
+        return warm
+
+    first = warm_equals_cold(runs_link=True)
+    assert "NS407" in {i.code for i in first}
+    assert warm_equals_cold(runs_link=False) == first
+    # An annotation edit that keeps every split and group: the link's inputs are the same.
+    edited = _annotation(corpus, original)
+    edited["metadata"]["title"] += " (edited)"
+    _save(corpus, original, edited)
+    assert warm_equals_cold(runs_link=False) == first
+    # Declaring the copy a member of the original's group changes them: the link runs again.
+    copy = _annotation(corpus, "zz-copy")
+    copy["near_duplicate_group"], copy["split"] = edited["near_duplicate_group"] or "zz", edited["split"]
+    _save(corpus, "zz-copy", copy)
+    if edited["near_duplicate_group"] is None:
+        edited["near_duplicate_group"] = "zz"
+        _save(corpus, original, edited)
+    assert "NS407" not in {i.code for i in warm_equals_cold(runs_link=True)}
+
+
+def test_the_link_key_covers_the_groups_raw_texts_and_declared_groups():
+    from newsspan.validate.cache import link_key
+
+    members = {"a": ("sha-a", None), "b": ("sha-b", "g"), "c": ("sha-c", "g")}
+    groups = ((0, ("a", "b")), (3, ("b", "c")))
+    base = link_key("salt", 0.3, groups, members.__getitem__)
+    assert link_key("salt", 0.3, groups, members.__getitem__) == base
+    changes = {
+        "another salt": ("salt2", 0.3, groups, members),
+        "another threshold": ("salt", 0.31, groups, members),
+        "another band": ("salt", 0.3, ((1, ("a", "b")), (3, ("b", "c"))), members),
+        "a group fewer": ("salt", 0.3, groups[:1], members),
+        "a raw text changed": ("salt", 0.3, groups, {**members, "c": ("sha-c2", "g")}),
+        "a document declared in a group": ("salt", 0.3, groups, {**members, "a": ("sha-a", "g")}),
+        "a group renamed": ("salt", 0.3, groups, {**members, "c": ("sha-c", "h")}),
+        "an id changed": ("salt", 0.3, ((0, ("a", "b")), (3, ("b", "d"))), {**members, "d": ("sha-c", "g")}),
+    }
+    keys = {name: link_key(salt, t, g, m.__getitem__) for name, (salt, t, g, m) in changes.items()}
+    assert base not in keys.values() and len(set(keys.values())) == len(keys), keys
+
+
+def test_a_damaged_link_entry_is_dropped_and_the_link_runs_again(corpus, tmp_path, link_calls, capsys, monkeypatch):
+    import sqlite3
+    from newsspan import checksum
+
+    monkeypatch.setattr(checksum, "_warned", False)
+    _undeclared_copy(corpus)
+    cache = _cache(tmp_path / "cache")
+    expected = validate_corpus(cache=cache, root=corpus).incidents
+    cache.close()
+    with sqlite3.connect(tmp_path / "cache" / "validate.sqlite") as db:
+        (key, value), = db.execute("""SELECT key, value FROM results WHERE value LIKE '% {"pairs"%'""").fetchall()
+        db.execute("UPDATE results SET value = ? WHERE key = ?", (value.replace('"zz-copy"', '"zz-other"'), key))
+    capsys.readouterr()
+    before = len(link_calls)
+    assert validate_corpus(corpus, cache=cache).incidents == expected
+    assert len(link_calls) == before + 1
+    assert [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: cache:")] != []
+
+
 def test_the_checks_judge_the_bytes_that_were_hashed(corpus):
     # The cache key hashes the bytes read once; the checks must judge those, not a later read.
     files = next(d for d in discover(corpus).docs)

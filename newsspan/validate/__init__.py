@@ -68,7 +68,7 @@ def validate_corpus(root: Path, only: set[str] | None = None, *, jobs: int | Non
     ledger.seal()
     released, released_problems = _released(root)
     report.incidents += released_problems
-    report.incidents += corpus_incidents(ledger, released)
+    report.incidents += corpus_incidents(ledger, released, cache)
     if only is not None:
         keep = {relpath(p) for d in found.docs if d.doc_id in only for p in (d.annotation, d.raw) if p}
         report.incidents = [i for i in report.incidents if i.path in keep]

@@ -15,7 +15,9 @@ incidents stored from the run that checked it, in their order.
   A second table remembers each file's sha256 with the file's identity when it was hashed (size,
   modification and change times, inode, device), as git's index does: a file whose identity is
   unchanged is not read and hashed again, unless it changed within RACY_SECONDS of being hashed
-  (a write in the same clock tick could leave the times equal), and then it is hashed.
+  (a write in the same clock tick could leave the times equal), and then it is hashed. The
+  results table also keeps the near-duplicate link of the corpus (see `link_key`), which is most
+  of a warm run on a corpus with large template groups.
 - build: one Arrow IPC file per config and piece of a shard (about 1 MB of raw text), named by
   the hash of its inputs, so that a rebuild derives again only the pieces whose documents changed.
   Uncompressed (LZ4 took a tenth of the derive pass): about three times the
@@ -30,7 +32,7 @@ import sqlite3
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..checksum import CHECKS_DIR, SIDECAR_SUFFIX, seal, unseal, warn
 
@@ -107,6 +109,22 @@ def trusted_identity(st: os.stat_result, hashed_ns: int) -> bool:
 def document_key(salt: str, doc_id: str, names: tuple[str, str], digests: tuple[str, str]) -> str:
     """The key of one document's result: salt, id, reported file names and file contents."""
     return _hash_parts([salt, doc_id, *names, *digests])
+
+
+def link_key(salt: str, threshold: float, groups: Iterable[tuple[int, tuple[str, ...]]],
+             member: Callable[[str], tuple[str, str | None]]) -> str:
+    """The key of the near-duplicate link of candidate `groups`: what `neardup.link` reads is the
+    groups, each member's raw text (`member(id)`: its sha256, then its declared group) and which
+    members share a declared group, and the code, in the salt. Annotations are not part of it, so an
+    edited annotation finds the link of the run before."""
+    def parts() -> Iterable[str]:
+        yield from ("near-duplicates-1", salt, repr(threshold))
+        for band, ids in groups:
+            yield f"band {band}"
+            for doc_id in ids:
+                raw_sha, group = member(doc_id)
+                yield from ("doc " + doc_id, raw_sha, "" if group is None else "group " + group)
+    return _hash_parts(parts())
 
 
 class ValidationCache:

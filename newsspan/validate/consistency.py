@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Callable, Iterable, Sequence
 
 from ..incidents import Incident, incident
-from ..neardup import THRESHOLD, Candidates, band_keys, candidate_groups, link
+from ..neardup import THRESHOLD, Candidates, NearDuplicate, band_keys, candidate_groups, link
 from ..read import JsonSource
 from ..records import SPEAKER_ENTITY_LABELS, Document
 
@@ -127,12 +127,15 @@ def _far_cues(source: JsonSource, doc: Document) -> Iterable[Incident]:
 # -- corpus-wide --------------------------------------------------------------------------
 
 Members = Callable[[], Iterable[tuple[JsonSource, Document]]]
+# neardup.link, or a stand-in that replays its result for unchanged inputs (validate.parallel)
+Linker = Callable[[Candidates, Callable[[str], str], float, Iterable[tuple[str, str]]], list[NearDuplicate]]
 
 
 def check_corpus(docs: Mapping[str, tuple[JsonSource, Document]], released: dict[str, str],
                  text_of: Callable[[str], str] | None = None,
                  groups: Candidates | None = None,
-                 grouped: Members | None = None) -> list[Incident]:
+                 grouped: Members | None = None,
+                 linker: Linker = link) -> list[Incident]:
     """The checks across documents. `docs` needs only ids, splits and groups (with a locator for
     each file), and is only looked up by id when `grouped` is given: it lists the members of
     declared groups, by group name then id, each time it is called (a corpus on disk streams them,
@@ -144,7 +147,7 @@ def check_corpus(docs: Mapping[str, tuple[JsonSource, Document]], released: dict
                          key=lambda m: (m[1].near_duplicate_group, m[1].doc_id))
         grouped = lambda: members  # noqa: E731
     found = _group_splits(grouped())
-    found += _near_duplicates(docs, ((doc.doc_id, doc.near_duplicate_group) for _, doc in grouped()), text_of, groups)
+    found += _near_duplicates(docs, ((doc.doc_id, doc.near_duplicate_group) for _, doc in grouped()), text_of, groups, linker)
     found += _released_splits(docs, released)
     return found
 
@@ -164,7 +167,8 @@ def _group_splits(grouped: Iterable[tuple[JsonSource, Document]]) -> list[Incide
 
 
 def _near_duplicates(docs: Mapping[str, tuple[JsonSource, Document]], declared: Iterable[tuple[str, str]],
-                     text_of: Callable[[str], str] | None = None, groups: Candidates | None = None) -> list[Incident]:
+                     text_of: Callable[[str], str] | None = None, groups: Candidates | None = None,
+                     linker: Linker = link) -> list[Incident]:
     # One incident per verified link, not per pair: n copies of a page are n - 1 incidents, and
     # following every hint puts all the linked documents in one group.
     if text_of is None:
@@ -172,7 +176,7 @@ def _near_duplicates(docs: Mapping[str, tuple[JsonSource, Document]], declared: 
     if groups is None:
         groups = candidate_groups({doc_id: band_keys(doc.raw_text) for doc_id, (_, doc) in docs.items()})
     found = []
-    for pair in link(groups, text_of, THRESHOLD, declared):
+    for pair in linker(groups, text_of, THRESHOLD, declared):
         (src_a, a), (src_b, b) = docs[pair.a], docs[pair.b]
         name = a.near_duplicate_group or b.near_duplicate_group or a.doc_id
         # the incident goes to the file that has to change: the one not already in that group

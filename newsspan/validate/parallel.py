@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ..incidents import Incident, incident
-from ..neardup import band_keys, banded_candidates
+from ..neardup import Candidates, NearDuplicate, band_keys, banded_candidates, link
 from .. import read
 from ..read import DocFiles, JsonSource, read_json, relpath
 from ..records import Document
 from . import consistency
-from .cache import ValidationCache, digest, document_key, file_identity
+from .cache import ValidationCache, digest, document_key, file_identity, link_key
 from .ledger import ChangedSinceValidation, Ledger, StoredDoc
 # The order-keeping pool lives with the other engines; these names stay importable from here.
 from ..engine.local import AUTO_JOBS_MIN_ITEMS, available_cores, process_map, resolve_jobs  # noqa: F401
@@ -258,19 +258,57 @@ class _StandIns(Mapping):
         return len(self.ledger)
 
 
-def corpus_incidents(ledger: Ledger, released: dict[str, str]) -> list[Incident]:
+def corpus_incidents(ledger: Ledger, released: dict[str, str], cache: ValidationCache | None = None) -> list[Incident]:
     """The checks of `consistency.check_corpus`, run on stored documents without their texts.
 
     Near-duplicates: the LSH candidate groups come from the stored band keys, one band at a time,
     and a document's raw text is read only when a candidate pair outside one declared group needs
-    its exact check; a file that changed since it was validated is reported, not read.
+    its exact check; a file that changed since it was validated is reported, not read. With a
+    `cache`, the verified pairs of the same candidates, raw texts and groups are replayed.
     """
     groups = banded_candidates(ledger.band_column, ledger.bands(), len(ledger), ledger.ids_at,
                                lambda doc_id: ledger.get(doc_id).bands)
     changed: dict[str, StoredDoc] = {}
+    linker = link if cache is None else _replaying_link(cache, ledger, changed)
     found = consistency.check_corpus(_StandIns(ledger), released, lambda doc_id: _text(ledger, doc_id, changed),
-                                     groups, lambda: ((_LazySource(s), s) for s in ledger.grouped()))
+                                     groups, lambda: ((_LazySource(s), s) for s in ledger.grouped()), linker)
     return found + [_changed(s) for _, s in sorted(changed.items())]
+
+
+def _replaying_link(cache: ValidationCache, ledger: Ledger, changed: dict[str, StoredDoc]) -> consistency.Linker:
+    """`neardup.link`, replayed from the cache when its inputs are the ones of an earlier run: the
+    exact checks of large template groups are most of a warm run, and editing an annotation
+    changes none of their inputs."""
+    def member(doc_id: str) -> tuple[str, str | None]:
+        stored = ledger.get(doc_id)
+        return stored.digests[1], stored.near_duplicate_group
+
+    def linked(groups: Candidates, text_of: Callable[[str], str], threshold: float,
+               declared: Iterable[tuple[str, str]]) -> list[NearDuplicate]:
+        if not groups.groups:
+            return []  # no candidates: nothing to check, nothing worth a cache entry
+        key = link_key(cache.salt, threshold, groups.groups, member)
+        replayed = _decode_pairs(cache.get(key))
+        if replayed is not None:
+            return replayed
+        pairs = link(groups, text_of, threshold, declared)
+        if not changed:  # a text that could not be read is a verdict of this run only
+            cache.put_many([(key, {"pairs": [[p.a, p.b, p.jaccard] for p in pairs]})])
+        return pairs
+    return linked
+
+
+def _decode_pairs(value: dict | None) -> list[NearDuplicate] | None:
+    rows = value.get("pairs") if isinstance(value, dict) else None
+    if not isinstance(rows, list):
+        return None
+    pairs = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and isinstance(row[1], str)
+                and isinstance(row[2], float)):
+            return None  # not an entry this code wrote: the link runs again
+        pairs.append(NearDuplicate(*row))
+    return pairs
 
 
 def _text(ledger: Ledger, doc_id: str, changed: dict[str, StoredDoc]) -> str:
