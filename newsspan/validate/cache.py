@@ -25,6 +25,7 @@ incidents stored from the run that checked it, in their order.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -287,4 +288,10 @@ class BuildCache:
 def piece_key(code: str, inputs: Iterable[str]) -> str:
     """The key of the rows of a run of documents: the code that derives them and the documents' ids
     and contents (each config's rows are kept under the key and the config's name)."""
-    return _hash_parts(["build-2", code, f"pyarrow={metadata.version('pyarrow')}", *inputs])
+    return _hash_parts(["build-2", code, _pyarrow_version(), *inputs])
+
+
+@functools.cache
+def _pyarrow_version() -> str:
+    # Read once: importlib.metadata parses the package's METADATA file on every call (0.5 ms).
+    return f"pyarrow={metadata.version('pyarrow')}"
